@@ -1,5 +1,6 @@
 package dev.lycoris4j.diffusion.blocks;
 
+import dev.lycoris4j.core.memory.StepScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -8,7 +9,8 @@ import org.bytedeco.pytorch.global.torch;
 public final class Activations {
     private Activations() {}
 
-    private static final Scalar QUICK_GELU_SLOPE = new Scalar(1.702);
+    // Kept: the class may first load inside a step scope, which would otherwise free the constant.
+    private static final Scalar QUICK_GELU_SLOPE = StepScope.keep(new Scalar(1.702));
 
     public static Tensor silu(Tensor x) {
         return torch.silu(x);
