@@ -55,7 +55,8 @@ public enum DType {
 
     public static DType of(ScalarType scalarType) {
         for (DType t : values()) {
-            if (t.scalarType == scalarType) return t;
+            // By value: JavaCPP hands back enum objects that are not always the interned constants.
+            if (t.scalarType.value == scalarType.value) return t;
         }
         throw new IllegalArgumentException("no safetensors dtype for libtorch scalar type " + scalarType);
     }

@@ -85,4 +85,22 @@ class SdModelsGoldenTest {
             assertClose("vae decode", vae.decode(io.tensor("decode_input")), io.tensor("decode_output"), 2e-4, 1e-4);
         }
     }
+
+    @Test
+    void tiledDecodeEqualsPlainDecodeWithinOneTileAndStitchesLargerOnes() throws Exception {
+        Path dir = Golden.path("sd/sd15_tiny/vae");
+        AutoencoderKL vae = new AutoencoderKL(VaeConfig.read(dir.resolve("config.json")), Placement.cpu());
+        Weights.load(vae, dir.resolve("diffusion_pytorch_model.safetensors"));
+        try (SafetensorsFile io = SafetensorsFile.open(Golden.path("sd/vae_io.safetensors"))) {
+            Tensor z = io.tensor("decode_input");
+            assertClose("one tile", vae.decodeTiled(z, 8), vae.decode(z), 0, 0);
+            // 8×8 latents in 4-latent tiles: 3×3 overlapping tiles; the stitched image has the full size and,
+            // away from the blended seams, the top-left tile's pixels are that tile's own decode.
+            Tensor tiled = vae.decodeTiled(z, 4);
+            org.assertj.core.api.Assertions.assertThat(dev.lycoris4j.core.tensor.Tensors.shape(tiled))
+                    .containsExactly(2, 3, 64, 64);
+            Tensor corner = vae.decode(z.narrow(2, 0, 4).narrow(3, 0, 4)).narrow(2, 0, 24).narrow(3, 0, 24);
+            assertClose("unblended corner", tiled.narrow(2, 0, 24).narrow(3, 0, 24), corner, 0, 0);
+        }
+    }
 }
