@@ -51,7 +51,8 @@ public final class TextToImage {
             Tensor init = initialLatents(r.seed(), r.width(), r.height());
             Scheduler scheduler = Schedulers.create(r.sampler(), sd.scheduler());
             scheduler.setTimesteps(r.steps());
-            Tensor latents = init.mul(new Scalar(scheduler.initNoiseSigma()));
+            // Drawn on the CPU like diffusers' CPU generator, so a seed gives the same image on any device.
+            Tensor latents = init.to(unetDevice(), torch.ScalarType.Float).mul(new Scalar(scheduler.initNoiseSigma()));
             Tensor initial = latents;
             float[] timesteps = scheduler.timesteps();
             for (int i = 0; i < timesteps.length; i++) {
@@ -85,6 +86,10 @@ public final class TextToImage {
         return sd.unet().stateDict().values().iterator().next().scalar_type();
     }
 
+    private org.bytedeco.pytorch.Device unetDevice() {
+        return sd.unet().stateDict().values().iterator().next().device();
+    }
+
     /** diffusers' latents for a seed: {@code torch.randn((1, 4, h/8, w/8), generator=manual_seed(seed))} on the CPU. */
     public Tensor initialLatents(long seed, int width, int height) {
         torch.manual_seed(seed);
@@ -95,7 +100,7 @@ public final class TextToImage {
     /** Decodes final latents to an HWC float image in [0, 1]. */
     public Tensor decode(Tensor latents) {
         Tensor z = latents.div(new Scalar(sd.vae().config().scalingFactor()));
-        Tensor raw = sd.vae().decode(z);
+        Tensor raw = sd.vae().decode(z.to(sd.vae().stateDict().values().iterator().next().scalar_type()));
         Tensor img = raw.div(new Scalar(2)).add(new Scalar(0.5)).clamp(new org.bytedeco.pytorch.ScalarOptional(new Scalar(0)),
                 new org.bytedeco.pytorch.ScalarOptional(new Scalar(1)));
         return img.get(0).permute(1, 2, 0).to(torch.ScalarType.Float).contiguous();
