@@ -1,5 +1,6 @@
 package dev.lycoris4j.core.nn;
 
+import dev.lycoris4j.core.memory.StepScope;
 import dev.lycoris4j.core.tensor.DType;
 import dev.lycoris4j.core.tensor.Tensors;
 import org.bytedeco.pytorch.Device;
@@ -37,6 +38,8 @@ public abstract class Module {
     /** Registers a trainable tensor; {@code null} records that the optional parameter is absent. */
     protected final Tensor parameter(String name, Tensor value) {
         checkName(name);
+        // A model's tensors outlive any step scope open while it is built, moved or loaded.
+        StepScope.keep(value);
         parameters.put(name, value);
         return value;
     }
@@ -44,6 +47,7 @@ public abstract class Module {
     /** Registers a persistent non-trainable tensor (part of the state dict). */
     protected final Tensor buffer(String name, Tensor value) {
         checkName(name);
+        StepScope.keep(value);
         buffers.put(name, value);
         return value;
     }
@@ -62,6 +66,7 @@ public abstract class Module {
         if (parameters.containsKey(name)) parameters.put(name, value);
         else if (buffers.containsKey(name)) buffers.put(name, value);
         else throw new IllegalArgumentException("no tensor '" + name + "' in " + typeName());
+        StepScope.keep(value);
         onTensorReplaced(name, value);
     }
 
