@@ -19,9 +19,10 @@ final class DownBlock extends Module {
 
     DownBlock(String type, UNetConfig c, int index, long in, long out, Placement p) {
         this.type = type;
-        resnets = register("resnets", new ModuleList<>());
+        // diffusers registers attentions before resnets: that is the state-dict order files are written in.
         boolean cross = UNetConfig.hasCrossAttention(type);
         attentions = cross ? register("attentions", new ModuleList<>()) : null;
+        resnets = register("resnets", new ModuleList<>());
         for (int j = 0; j < c.layersPerBlock(); j++) {
             resnets.add(new ResnetBlock2D(j == 0 ? in : out, out, c.timeEmbedDim(), c.normGroups(), c.normEps(), p));
             if (cross) {

@@ -15,8 +15,8 @@ final class MidBlock extends Module {
     MidBlock(UNetConfig c, Placement p) {
         int last = c.blockOutChannels().length - 1;
         long ch = c.blockOutChannels()[last];
+        attentions = register("attentions", new ModuleList<>()); // diffusers' registration (state-dict) order
         resnets = register("resnets", new ModuleList<>());
-        attentions = register("attentions", new ModuleList<>());
         resnets.add(new ResnetBlock2D(ch, ch, c.timeEmbedDim(), c.normGroups(), c.normEps(), p));
         attentions.add(new Transformer2DModel(ch, c.attentionHeads()[last], c.transformerLayersPerBlock()[last],
                 c.crossAttentionDim(), c.normGroups(), c.linearProjection(), c.upcastAttention(), p));

@@ -31,9 +31,10 @@ final class UpBlock extends Module {
         this.type = type;
         int n = c.blockOutChannels().length;
         int mirror = n - 1 - index;
-        resnets = register("resnets", new ModuleList<>());
+        // diffusers registers attentions before resnets: that is the state-dict order files are written in.
         boolean cross = UNetConfig.hasCrossAttention(type);
         attentions = cross ? register("attentions", new ModuleList<>()) : null;
+        resnets = register("resnets", new ModuleList<>());
         int layers = c.layersPerBlock() + 1;
         for (int j = 0; j < layers; j++) {
             long skip = j == layers - 1 ? in : out;

@@ -1,0 +1,112 @@
+package dev.lycoris4j.train.trainer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lycoris4j.core.safetensors.SafetensorsException;
+import dev.lycoris4j.core.safetensors.SafetensorsFile;
+import dev.lycoris4j.core.safetensors.SafetensorsWriter;
+import dev.lycoris4j.core.tensor.DType;
+import dev.lycoris4j.core.tensor.Tensors;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything a run needs to continue exactly where it stopped, in one safetensors file written atomically
+ * ({@code state/state.safetensors}): the adapter tensors ({@code adapter.<key>}, fp32), libtorch's CPU generator
+ * state ({@code rng.cpu}, the noise and timestep draws), the optimizer's archive ({@code optimizer}, libtorch's own
+ * serialisation of AdamW's per-parameter exp_avg, exp_avg_sq and step), and in the metadata the position (optimizer
+ * step, epoch, batch within the epoch), the seed from which every Java-side random choice is derived
+ * ({@link dev.lycoris4j.train.data.Seeds}, so positions are all the Java RNGs need) and the run's arguments.
+ *
+ * @param step         optimizer steps done
+ * @param epoch        the epoch the next batch belongs to (0-based)
+ * @param batchInEpoch index of the next batch within that epoch
+ */
+public record TrainState(long step, int epoch, int batchInEpoch, long seed, Map<String, String> args,
+                         Map<String, Tensor> adapter, Tensor rng, byte[] optimizer) {
+
+    static final String FORMAT = "lycoris4j-train-state-1";
+    private static final String ADAPTER_PREFIX = "adapter.";
+    private static final String RNG = "rng.cpu";
+    private static final String OPTIMIZER = "optimizer";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Where a run in {@code outputDir} keeps its state. */
+    public static Path file(Path outputDir) {
+        return outputDir.resolve("state").resolve("state.safetensors");
+    }
+
+    void write(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : adapter.entrySet()) tensors.put(ADAPTER_PREFIX + e.getKey(), e.getValue());
+        tensors.put(RNG, rng);
+        tensors.put(OPTIMIZER, bytesTensor(optimizer));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        meta.put("step", Long.toString(step));
+        meta.put("epoch", Integer.toString(epoch));
+        meta.put("batch_in_epoch", Integer.toString(batchInEpoch));
+        meta.put("seed", Long.toString(seed));
+        meta.put("args", JSON.writeValueAsString(new TreeMap<>(args)));
+        SafetensorsWriter.write(file, tensors, meta);
+    }
+
+    public static TrainState read(Path file) {
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            Map<String, String> meta = f.metadata();
+            if (!FORMAT.equals(meta.get("format"))) {
+                throw new IllegalArgumentException(file + " is not a lycoris4j training state (format " + meta.get("format") + ")");
+            }
+            Map<String, Tensor> adapter = new LinkedHashMap<>();
+            for (String name : f.names()) {
+                if (name.startsWith(ADAPTER_PREFIX)) adapter.put(name.substring(ADAPTER_PREFIX.length()), f.tensor(name));
+            }
+            return new TrainState(Long.parseLong(meta.get("step")), Integer.parseInt(meta.get("epoch")),
+                    Integer.parseInt(meta.get("batch_in_epoch")), Long.parseLong(meta.get("seed")),
+                    JSON.readValue(meta.get("args"), new TypeReference<Map<String, String>>() {}), adapter,
+                    f.tensor(RNG), bytesOf(f.tensor(OPTIMIZER)));
+        } catch (SafetensorsException e) {
+            throw new IllegalArgumentException("cannot read the training state: " + e.getMessage(), e);
+        } catch (JsonProcessingException | NumberFormatException | NullPointerException e) {
+            throw new IllegalArgumentException(file + ": damaged training state metadata (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Only the arguments of the run that wrote {@code file} (for {@code --resume}). */
+    public static Map<String, String> readArgs(Path file) {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no training state to resume: " + file + " not found");
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            String args = f.metadata().get("args");
+            if (!FORMAT.equals(f.metadata().get("format")) || args == null) {
+                throw new IllegalArgumentException(file + " is not a lycoris4j training state");
+            }
+            return JSON.readValue(args, new TypeReference<Map<String, String>>() {});
+        } catch (SafetensorsException e) {
+            throw new IllegalArgumentException("cannot read the training state: " + e.getMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": damaged training state metadata (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static Tensor bytesTensor(byte[] bytes) {
+        try (BytePointer p = new BytePointer(bytes)) {
+            return torch.from_blob(p, new long[] {bytes.length}, Tensors.options(DType.U8)).clone();
+        }
+    }
+
+    private static byte[] bytesOf(Tensor t) {
+        Tensor c = t.contiguous();
+        return MemorySegment.ofAddress(c.data_ptr().address()).reinterpret(c.nbytes()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+}
