@@ -15,13 +15,15 @@ import java.io.PrintWriter;
 @Command(name = "lycoris", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "LyCORIS adapters for Stable Diffusion in Java: inspect adapter files, merge them into checkpoints.",
         usageHelpWidth = 100,
-        subcommands = {DemoCommand.class, InspectCommand.class, MergeCommand.class, GenerateCommand.class, EstimateCommand.class, AnalyzeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, InspectCommand.class, MergeCommand.class, ExtractCommand.class, ConvertCommand.class, GenerateCommand.class, EstimateCommand.class, AnalyzeCommand.class, ScoreCommand.class, EvalCommand.class, DreamBenchCommand.class, CommandLine.HelpCommand.class},
         synopsisSubcommandLabel = "COMMAND",
         footerHeading = "%nExamples:%n",
         footer = {
                 "  lycoris demo        (builds a small seeded example in out/demo, then inspects and merges it)",
                 "  lycoris inspect my_lora.safetensors --json",
                 "  lycoris merge --base model.safetensors --adapter my_lora.safetensors:0.8 -o merged.safetensors",
+                "  lycoris extract --base base.safetensors --tuned tuned.safetensors -o d.safetensors --linear-dim 8",
+                "  lycoris convert my_loha.safetensors -o my_lora.safetensors --to lora --dim 32",
                 "  lycoris generate --model models/sd15 --prompt 'a photo of sks dog' --seed 7100 -o out.png",
                 "%nExit codes: 0 success, 1 bad input (missing or invalid file), 2 usage error."})
 public final class Main implements Runnable {

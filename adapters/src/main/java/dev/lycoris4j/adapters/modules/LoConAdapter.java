@@ -16,7 +16,9 @@ import java.util.Set;
 
 /** LoRA on Linear layers, LoCon on convs, optionally with a Tucker core (spec §2.1). */
 public final class LoConAdapter extends DeltaAdapter {
-    static final Set<String> KEYS = Set.of("lora_up.weight", "lora_down.weight", "lora_mid.weight", "alpha", "dora_scale");
+    static final Set<String> KEYS = Set.of("lora_up.weight", "lora_down.weight", "lora_mid.weight", "alpha", "dora_scale",
+            // The extractor's optional sparse residual (spec §5.1): kept in files, ignored by every LyCORIS loader.
+            "bias_indices", "bias_values", "bias_size");
 
     private final Tensor up;
     private final Tensor down;

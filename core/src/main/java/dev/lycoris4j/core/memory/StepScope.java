@@ -41,11 +41,12 @@ public final class StepScope implements AutoCloseable {
     private final PointerScope scope = new PointerScope();
 
     /**
-     * Lets {@code p} outlive every scope open on this thread. A pointer without a deallocator belongs to
-     * no scope and is returned unchanged (detaching it could drop a scope's owner of the same address).
+     * Lets {@code p} outlive every scope open on this thread. A pointer no scope holds (reference count 0,
+     * e.g. created before any scope opened) or without a deallocator (count −1) is returned unchanged:
+     * detaching it would release its only reference and free it.
      */
     public static <P extends Pointer> P keep(P p) {
-        if (p == null || p.referenceCount() < 0) return p;
+        if (p == null || p.referenceCount() <= 0) return p;
         Iterator<PointerScope> scopes = PointerScope.getScopeIterator();
         while (scopes.hasNext()) {
             // detach() releases one reference, so take one first: the count stays where it was when
