@@ -20,12 +20,12 @@ import java.util.concurrent.Callable;
 
 @Command(name = "analyze", mixinStandardHelpOptions = true, usageHelpWidth = 100,
         header = "Analyse evaluation results into an HTML report: ranks, scatter plots, SHAP, correlations, images.",
-        description = {"Reads a results CSV (this project's eval CSV, or LyCORIS-evaluation's metrics CSV with --configs),",
-                "rank-normalises every metric within each leaf concept (1 = best), aggregates sub-class -> class ->",
-                "category -> all (mean and standard error), explains each metric with gradient-boosted trees and",
-                "TreeSHAP over Algorithm, Trained Layers, Epoch, Capacity and Lr Level, and writes REPORT_DIR/index.html",
-                "with tables, scatter plots, SHAP beeswarms, a correlation heatmap and image grids, plus CSV tables.",
-                "Formats and method: docs/evaluation.md."},
+        description = {"Reads a results CSV (this project's eval CSV, or LyCORIS-evaluation's metrics CSV with",
+                "--configs), rank-normalises every metric within each leaf concept (1 = best), aggregates",
+                "sub-class -> class -> category -> all (mean and standard error), explains each metric with",
+                "gradient-boosted trees and TreeSHAP over Algorithm, Trained Layers, Epoch, Capacity and Lr Level,",
+                "and writes REPORT_DIR/index.html (tables, scatter plots, SHAP beeswarms, a correlation heatmap,",
+                "image grids) plus CSV tables. Formats and method: docs/evaluation.md."},
         footerHeading = "%nExamples:%n",
         footer = {"  lycoris analyze out/eval/results.csv -o out/report",
                 "  lycoris analyze ddim_sd15_metrics.csv --configs config_mapping.csv --exclude 1007 --exclude 1017 \\",
@@ -45,8 +45,8 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "the reference's config_mapping.csv (required for, and only for, a metrics CSV with Folder)")
     Path configs;
 
-    @Option(names = "--images", paramLabel = "DIR", description = {"reference format: the generated tree Folder paths are",
-            "relative to; eval format: base of relative 'images' cells (default: the CSV's folder)"})
+    @Option(names = "--images", paramLabel = "DIR", description = "reference format: the generated tree that Folder paths are relative to; "
+            + "eval format: the base of relative 'images' cells (default: the CSV's folder)")
     Path images;
 
     @Option(names = "--exclude", paramLabel = "KEYWORD",
@@ -56,8 +56,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--no-rank", description = "analyse raw metric values instead of rank-normalised ones")
     boolean noRank;
 
-    @Option(names = "--metric", paramLabel = "METRIC", description = {"a metric to report, as 'Image Similarity | DINOv2-padding | out'",
-            "or a reference column name (repeatable; default: the paper's six where present)"})
+    @Option(names = "--metric", paramLabel = "METRIC", description = "a metric to report, as 'Image Similarity | DINOv2-padding | out' or a reference "
+            + "column name (repeatable; default: the paper's six where present)")
     List<String> metrics = new ArrayList<>();
 
     @Option(names = "--marker", paramLabel = "FACTOR", defaultValue = "preset",
