@@ -1,0 +1,107 @@
+package dev.lycoris4j.eval.encoders;
+
+import dev.lycoris4j.core.nn.LayerNorm;
+import dev.lycoris4j.core.nn.Linear;
+import dev.lycoris4j.core.nn.Module;
+import dev.lycoris4j.core.nn.Placement;
+import dev.lycoris4j.diffusion.blocks.Activations;
+import dev.lycoris4j.diffusion.blocks.Attention;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * One pre-norm transformer block, named as CLIP's encoder layer ({@code layer_norm1},
+ * {@code self_attn.{q,k,v,out}_proj}, {@code layer_norm2}, {@code mlp.fc1/fc2}) plus DINOv2's
+ * {@code layer_scale1/2.lambda1}: x += ls1 ⊙ attn(norm1 x); x += ls2 ⊙ mlp(norm2 x).
+ */
+final class VitLayer extends Module {
+    private final LayerNorm layerNorm1;
+    private final SelfAttention selfAttn;
+    private final LayerScale layerScale1;
+    private final LayerNorm layerNorm2;
+    private final Mlp mlp;
+    private final LayerScale layerScale2;
+
+    VitLayer(VitConfig c, Placement p) {
+        layerNorm1 = register("layer_norm1", norm(c, p));
+        selfAttn = register("self_attn", new SelfAttention(c, p));
+        layerScale1 = c.layerScale() ? register("layer_scale1", new LayerScale(c.width(), p)) : null;
+        layerNorm2 = register("layer_norm2", norm(c, p));
+        mlp = register("mlp", new Mlp(c, p));
+        layerScale2 = c.layerScale() ? register("layer_scale2", new LayerScale(c.width(), p)) : null;
+    }
+
+    static LayerNorm norm(VitConfig c, Placement p) {
+        return new LayerNorm(new long[] {c.width()}, c.layerNormEps(), true, p);
+    }
+
+    @Override public String typeName() { return "VisionLayer"; }
+
+    Tensor forward(Tensor x) {
+        Tensor attn = selfAttn.forward(layerNorm1.forward(x));
+        x = x.add(layerScale1 == null ? attn : layerScale1.forward(attn));
+        Tensor ff = mlp.forward(layerNorm2.forward(x));
+        return x.add(layerScale2 == null ? ff : layerScale2.forward(ff));
+    }
+
+    static final class SelfAttention extends Module {
+        private final Linear q;
+        private final Linear k;
+        private final Linear v;
+        private final Linear out;
+        private final int heads;
+        private final int headWidth;
+
+        SelfAttention(VitConfig c, Placement p) {
+            heads = c.heads();
+            headWidth = c.headWidth();
+            q = register("q_proj", new Linear(c.width(), c.width(), c.qkvBias(), p));
+            k = register("k_proj", new Linear(c.width(), c.width(), c.qkvBias(), p));
+            v = register("v_proj", new Linear(c.width(), c.width(), c.qkvBias(), p));
+            out = register("out_proj", new Linear(c.width(), c.width(), true, p));
+        }
+
+        @Override public String typeName() { return "VisionAttention"; }
+
+        Tensor forward(Tensor x) {
+            long b = x.size(0), n = x.size(1);
+            Tensor o = Attention.attend(split(q.forward(x), b, n), split(k.forward(x), b, n),
+                    split(v.forward(x), b, n), null, headWidth, false);
+            return out.forward(o.transpose(1, 2).reshape(b, n, (long) heads * headWidth));
+        }
+
+        private Tensor split(Tensor t, long b, long n) {
+            return t.view(b, n, heads, headWidth).transpose(1, 2);
+        }
+    }
+
+    static final class Mlp extends Module {
+        private final Linear fc1;
+        private final Linear fc2;
+        private final String activation;
+
+        Mlp(VitConfig c, Placement p) {
+            activation = c.activation();
+            fc1 = register("fc1", new Linear(c.width(), c.mlpWidth(), true, p));
+            fc2 = register("fc2", new Linear(c.mlpWidth(), c.width(), true, p));
+        }
+
+        @Override public String typeName() { return "VisionMlp"; }
+
+        Tensor forward(Tensor x) {
+            return fc2.forward(Activations.byName(activation, fc1.forward(x)));
+        }
+    }
+
+    /** DINOv2's LayerScale: a per-channel factor {@code lambda1} (hub: {@code gamma}). */
+    static final class LayerScale extends Module {
+        LayerScale(int width, Placement p) {
+            parameter("lambda1", p.empty(width));
+        }
+
+        @Override public String typeName() { return "LayerScale"; }
+
+        Tensor forward(Tensor x) {
+            return x.mul(tensor("lambda1"));
+        }
+    }
+}
