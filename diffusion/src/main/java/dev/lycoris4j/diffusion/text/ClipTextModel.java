@@ -6,8 +6,8 @@ import dev.lycoris4j.core.nn.Linear;
 import dev.lycoris4j.core.nn.Module;
 import dev.lycoris4j.core.nn.ModuleList;
 import dev.lycoris4j.core.nn.Placement;
-import dev.lycoris4j.diffusion.blocks.Activations;
-import dev.lycoris4j.diffusion.blocks.Attention;
+import dev.lycoris4j.diffusion.blocks.Mlp;
+import dev.lycoris4j.diffusion.blocks.SelfAttention;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -150,9 +150,9 @@ public final class ClipTextModel extends Module {
         private final Mlp mlp;
 
         EncoderLayer(ClipTextConfig c, Placement p) {
-            selfAttn = register("self_attn", new SelfAttention(c, p));
+            selfAttn = register("self_attn", new SelfAttention("CLIPAttention", c.hiddenSize(), c.heads(), true, p));
             layerNorm1 = register("layer_norm1", new LayerNorm(new long[] {c.hiddenSize()}, c.layerNormEps(), true, p));
-            mlp = register("mlp", new Mlp(c, p));
+            mlp = register("mlp", new Mlp("CLIPMLP", c.hiddenSize(), c.intermediateSize(), c.activation(), p));
             layerNorm2 = register("layer_norm2", new LayerNorm(new long[] {c.hiddenSize()}, c.layerNormEps(), true, p));
         }
 
@@ -161,53 +161,6 @@ public final class ClipTextModel extends Module {
         Tensor forward(Tensor h, Tensor mask) {
             h = h.add(selfAttn.forward(layerNorm1.forward(h), mask));
             return h.add(mlp.forward(layerNorm2.forward(h)));
-        }
-    }
-
-    static final class SelfAttention extends Module {
-        private final Linear q;
-        private final Linear k;
-        private final Linear v;
-        private final Linear out;
-        private final int heads;
-        private final int headDim;
-
-        SelfAttention(ClipTextConfig c, Placement p) {
-            heads = c.heads();
-            headDim = c.hiddenSize() / c.heads();
-            k = register("k_proj", new Linear(c.hiddenSize(), c.hiddenSize(), true, p));
-            v = register("v_proj", new Linear(c.hiddenSize(), c.hiddenSize(), true, p));
-            q = register("q_proj", new Linear(c.hiddenSize(), c.hiddenSize(), true, p));
-            out = register("out_proj", new Linear(c.hiddenSize(), c.hiddenSize(), true, p));
-        }
-
-        @Override public String typeName() { return "CLIPAttention"; }
-
-        Tensor forward(Tensor h, Tensor mask) {
-            long b = h.size(0), n = h.size(1);
-            Tensor qh = q.forward(h).view(b, n, heads, headDim).transpose(1, 2);
-            Tensor kh = k.forward(h).view(b, n, heads, headDim).transpose(1, 2);
-            Tensor vh = v.forward(h).view(b, n, heads, headDim).transpose(1, 2);
-            Tensor o = Attention.attend(qh, kh, vh, mask, headDim, false);
-            return out.forward(o.transpose(1, 2).reshape(b, n, (long) heads * headDim));
-        }
-    }
-
-    static final class Mlp extends Module {
-        private final Linear fc1;
-        private final Linear fc2;
-        private final String activation;
-
-        Mlp(ClipTextConfig c, Placement p) {
-            activation = c.activation();
-            fc1 = register("fc1", new Linear(c.hiddenSize(), c.intermediateSize(), true, p));
-            fc2 = register("fc2", new Linear(c.intermediateSize(), c.hiddenSize(), true, p));
-        }
-
-        @Override public String typeName() { return "CLIPMLP"; }
-
-        Tensor forward(Tensor h) {
-            return fc2.forward(Activations.byName(activation, fc1.forward(h)));
         }
     }
 }

@@ -1,11 +1,10 @@
 package dev.lycoris4j.eval.encoders;
 
 import dev.lycoris4j.core.nn.LayerNorm;
-import dev.lycoris4j.core.nn.Linear;
 import dev.lycoris4j.core.nn.Module;
 import dev.lycoris4j.core.nn.Placement;
-import dev.lycoris4j.diffusion.blocks.Activations;
-import dev.lycoris4j.diffusion.blocks.Attention;
+import dev.lycoris4j.diffusion.blocks.Mlp;
+import dev.lycoris4j.diffusion.blocks.SelfAttention;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -23,10 +22,10 @@ final class VitLayer extends Module {
 
     VitLayer(VitConfig c, Placement p) {
         layerNorm1 = register("layer_norm1", norm(c, p));
-        selfAttn = register("self_attn", new SelfAttention(c, p));
+        selfAttn = register("self_attn", new SelfAttention("VisionAttention", c.width(), c.heads(), c.qkvBias(), p));
         layerScale1 = c.layerScale() ? register("layer_scale1", new LayerScale(c.width(), p)) : null;
         layerNorm2 = register("layer_norm2", norm(c, p));
-        mlp = register("mlp", new Mlp(c, p));
+        mlp = register("mlp", new Mlp("VisionMlp", c.width(), c.mlpWidth(), c.activation(), p));
         layerScale2 = c.layerScale() ? register("layer_scale2", new LayerScale(c.width(), p)) : null;
     }
 
@@ -37,59 +36,10 @@ final class VitLayer extends Module {
     @Override public String typeName() { return "VisionLayer"; }
 
     Tensor forward(Tensor x) {
-        Tensor attn = selfAttn.forward(layerNorm1.forward(x));
+        Tensor attn = selfAttn.forward(layerNorm1.forward(x), null);
         x = x.add(layerScale1 == null ? attn : layerScale1.forward(attn));
         Tensor ff = mlp.forward(layerNorm2.forward(x));
         return x.add(layerScale2 == null ? ff : layerScale2.forward(ff));
-    }
-
-    static final class SelfAttention extends Module {
-        private final Linear q;
-        private final Linear k;
-        private final Linear v;
-        private final Linear out;
-        private final int heads;
-        private final int headWidth;
-
-        SelfAttention(VitConfig c, Placement p) {
-            heads = c.heads();
-            headWidth = c.headWidth();
-            q = register("q_proj", new Linear(c.width(), c.width(), c.qkvBias(), p));
-            k = register("k_proj", new Linear(c.width(), c.width(), c.qkvBias(), p));
-            v = register("v_proj", new Linear(c.width(), c.width(), c.qkvBias(), p));
-            out = register("out_proj", new Linear(c.width(), c.width(), true, p));
-        }
-
-        @Override public String typeName() { return "VisionAttention"; }
-
-        Tensor forward(Tensor x) {
-            long b = x.size(0), n = x.size(1);
-            Tensor o = Attention.attend(split(q.forward(x), b, n), split(k.forward(x), b, n),
-                    split(v.forward(x), b, n), null, headWidth, false);
-            return out.forward(o.transpose(1, 2).reshape(b, n, (long) heads * headWidth));
-        }
-
-        private Tensor split(Tensor t, long b, long n) {
-            return t.view(b, n, heads, headWidth).transpose(1, 2);
-        }
-    }
-
-    static final class Mlp extends Module {
-        private final Linear fc1;
-        private final Linear fc2;
-        private final String activation;
-
-        Mlp(VitConfig c, Placement p) {
-            activation = c.activation();
-            fc1 = register("fc1", new Linear(c.width(), c.mlpWidth(), true, p));
-            fc2 = register("fc2", new Linear(c.mlpWidth(), c.width(), true, p));
-        }
-
-        @Override public String typeName() { return "VisionMlp"; }
-
-        Tensor forward(Tensor x) {
-            return fc2.forward(Activations.byName(activation, fc1.forward(x)));
-        }
     }
 
     /** DINOv2's LayerScale: a per-channel factor {@code lambda1} (hub: {@code gamma}). */
