@@ -34,7 +34,7 @@ public final class ResultsReader {
     public static final List<String> PROMPT_TYPES = List.of("in", "out", "trigger", "base model", "agnostic");
     /** The reference's prompt-file stems by condition tag: the image folder names of a generated leaf. */
     public static final Map<String, String> PROMPT_STEMS = Map.of("in", "in_dist_prompts", "out", "out_dist_prompts",
-            "trigger", "triggeronly", "base model", "style_prompts");
+            "trigger", "triggeronly", "base model", "style_prompts", "agnostic", "agnostic_prompts");
 
     /**
      * @param configTable the reference's config table; required for, and only for, the reference format

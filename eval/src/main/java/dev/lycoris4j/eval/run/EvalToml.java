@@ -1,0 +1,80 @@
+package dev.lycoris4j.eval.run;
+
+import dev.lycoris4j.core.tensor.DType;
+import dev.lycoris4j.eval.image.ResizeMode;
+import dev.lycoris4j.eval.prompts.PromptType;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Reads {@code eval.toml} (docs/evaluation-run.md) into an {@link EvalConfig}. */
+public final class EvalToml {
+    private EvalToml() {}
+
+    private static final Set<String> TOP = Set.of("model", "tokenizer", "dataset", "output", "results", "prompts",
+            "caption_extension", "prompt_types", "images", "classes", "agnostic_prompts", "generation", "encoders",
+            "checkpoints");
+    private static final Set<String> GENERATION = Set.of("sampler", "steps", "cfg", "width", "height", "seed",
+            "negative_prompt", "clip_skip", "device", "dtype", "bypass");
+    private static final Set<String> ENCODERS = Set.of("dino", "dino_size", "dino_label", "clip", "clip_tokenizer",
+            "clip_label", "vgg", "reference_modes");
+    private static final Set<String> CHECKPOINT = Set.of("name", "adapter", "scale", "algo", "preset", "lr", "dim",
+            "alpha", "factor", "seed", "epoch");
+
+    public static EvalConfig read(Path file) {
+        TomlTable top = TomlTable.read(file).allowOnly(TOP);
+        try {
+            Path output = top.requiredPath("output");
+            Path results = top.path("results");
+            List<PromptType> types = new ArrayList<>();
+            for (String id : top.strings("prompt_types", List.of("train", "trigger", "alter", "style"))) {
+                types.add(PromptType.fromId(id));
+            }
+            return new EvalConfig(top.requiredPath("model"), top.path("tokenizer"), top.requiredPath("dataset"), output,
+                    results != null ? results : output.resolve("results.csv"), top.path("prompts"),
+                    top.string("caption_extension", ".txt"), types, top.integer("images", 100),
+                    top.strings("classes", List.of()), top.path("agnostic_prompts"),
+                    generation(top.table("generation")), encoders(top.table("encoders")), checkpoints(top));
+        } catch (IllegalArgumentException e) {
+            // Errors of TomlTable already name the file; those of the records' checks do not.
+            throw e.getMessage().startsWith(file.toString()) ? e : new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static GenerationSettings generation(TomlTable t) {
+        t.allowOnly(GENERATION);
+        GenerationSettings d = GenerationSettings.REFERENCE;
+        String dtype = t.string("dtype", null);
+        return new GenerationSettings(t.string("sampler", d.sampler()), t.integer("steps", d.steps()),
+                t.number("cfg", d.cfg()), t.integer("width", d.width()), t.integer("height", d.height()),
+                t.longInteger("seed", d.seed()), t.string("negative_prompt", d.negativePrompt()),
+                t.integer("clip_skip", d.clipSkip()), t.string("device", d.device()),
+                dtype == null ? null : DType.parseUserName(dtype), t.bool("bypass", d.bypass()));
+    }
+
+    private static EncoderSettings encoders(TomlTable t) {
+        t.allowOnly(ENCODERS);
+        List<ResizeMode> modes = new ArrayList<>();
+        for (String name : t.strings("reference_modes", List.of())) modes.add(ResizeMode.fromReferenceName(name));
+        return new EncoderSettings(t.path("dino"), t.integer("dino_size", 224), t.string("dino_label", null),
+                t.path("clip"), t.path("clip_tokenizer"), t.string("clip_label", null), t.path("vgg"),
+                modes.isEmpty() ? EncoderSettings.REFERENCE_MODES : modes);
+    }
+
+    private static List<EvalConfig.Checkpoint> checkpoints(TomlTable top) {
+        List<EvalConfig.Checkpoint> out = new ArrayList<>();
+        for (TomlTable t : top.tables("checkpoints")) {
+            t.allowOnly(CHECKPOINT);
+            double lr = t.number("lr", Double.NaN);
+            if (Double.isNaN(lr)) throw t.error("'lr' is required");
+            EvalConfig.Labels labels = new EvalConfig.Labels(t.requiredString("algo"), t.requiredString("preset"), lr,
+                    t.number("dim", Double.NaN), t.number("alpha", Double.NaN), t.number("factor", Double.NaN),
+                    t.label("seed"), t.integer("epoch", -1));
+            if (labels.epoch() < 0) throw t.error("'epoch' is required (a non-negative integer)");
+            out.add(new EvalConfig.Checkpoint(t.requiredString("name"), t.requiredPath("adapter"), t.number("scale", 1), labels));
+        }
+        return out;
+    }
+}
