@@ -11,7 +11,9 @@ public record DatasetConfig(List<Subset> subsets, BucketSettings buckets, int ba
 
     public DatasetConfig {
         subsets = List.copyOf(subsets);
-        if (subsets.isEmpty()) throw new IllegalArgumentException("a dataset needs at least one image folder (subset)");
+        if (subsets.stream().allMatch(Subset::isReg)) {
+            throw new IllegalArgumentException("a dataset needs at least one folder (subset) of training images besides regularisation images");
+        }
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
     }
 }

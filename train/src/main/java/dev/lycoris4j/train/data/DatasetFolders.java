@@ -25,8 +25,11 @@ public final class DatasetFolders {
     /** kohya's image suffixes; files are matched case-insensitively. */
     public static final Set<String> IMAGE_EXTENSIONS = Set.of(".png", ".jpg", ".jpeg", ".webp", ".bmp");
 
-    /** The subsets of a training folder, in name order; {@code warn} hears about skipped subfolders. */
-    public static List<Subset> subsets(Path trainDataDir, CaptionSettings captions, Consumer<String> warn) {
+    /**
+     * The subsets of a training folder (or with {@code isReg}, of kohya's {@code reg_data_dir}), in name order;
+     * {@code warn} hears about skipped subfolders.
+     */
+    public static List<Subset> subsets(Path trainDataDir, CaptionSettings captions, boolean isReg, Consumer<String> warn) {
         if (!Files.isDirectory(trainDataDir)) throw new IllegalArgumentException("training data folder not found: " + trainDataDir);
         List<Subset> out = new ArrayList<>();
         for (Path dir : list(trainDataDir).stream().filter(Files::isDirectory).toList()) {
@@ -38,14 +41,14 @@ public final class DatasetFolders {
                 warn.accept("ignoring folder " + dir + ": its name does not start with a repeat count (N_name)");
                 continue;
             }
-            out.add(new Subset(dir, repeats, name.substring(underscore + 1), captions));
+            out.add(new Subset(dir, repeats, name.substring(underscore + 1), captions, isReg));
         }
         if (out.isEmpty()) {
             if (images(trainDataDir).isEmpty()) {
                 throw new IllegalArgumentException("no training images in " + trainDataDir
                         + ": expected images (png, jpg, webp, bmp) with .txt captions, or kohya subfolders named N_name");
             }
-            out.add(new Subset(trainDataDir, 1, null, captions));
+            out.add(new Subset(trainDataDir, 1, null, captions, isReg));
         }
         return out;
     }

@@ -34,7 +34,8 @@ public final class DatasetToml {
     private DatasetToml() {}
 
     private static final Set<String> SUBSET_KEYS = Set.of("image_dir", "num_repeats", "class_tokens",
-            "caption_extension", "keep_tokens", "shuffle_caption", "caption_dropout_rate", "caption_tag_dropout_rate");
+            "caption_extension", "keep_tokens", "shuffle_caption", "caption_dropout_rate", "caption_tag_dropout_rate",
+            "is_reg");
     private static final Set<String> DATASET_KEYS = Set.of("resolution", "batch_size", "enable_bucket",
             "min_bucket_reso", "max_bucket_reso", "bucket_reso_steps", "bucket_no_upscale", "balance_classes");
 
@@ -77,6 +78,7 @@ public final class DatasetToml {
         Path imageDir = base.resolve(TomlFiles.string(dir, where + " image_dir"));
         int repeats = v.containsKey("num_repeats") ? TomlFiles.integer(v.get("num_repeats"), where + " num_repeats") : 1;
         String classTokens = v.containsKey("class_tokens") ? TomlFiles.string(v.get("class_tokens"), where + " class_tokens") : null;
+        boolean isReg = v.containsKey("is_reg") && TomlFiles.bool(v.get("is_reg"), where + " is_reg");
         CaptionSettings c = new CaptionSettings(
                 v.containsKey("caption_extension") ? TomlFiles.string(v.get("caption_extension"), where + " caption_extension") : fallback.extension(),
                 v.containsKey("keep_tokens") ? TomlFiles.integer(v.get("keep_tokens"), where + " keep_tokens") : fallback.keepTokens(),
@@ -84,7 +86,7 @@ public final class DatasetToml {
                 v.containsKey("caption_dropout_rate") ? TomlFiles.number(v.get("caption_dropout_rate"), where + " caption_dropout_rate") : fallback.dropoutRate(),
                 v.containsKey("caption_tag_dropout_rate") ? TomlFiles.number(v.get("caption_tag_dropout_rate"), where + " caption_tag_dropout_rate") : fallback.tagDropoutRate());
         try {
-            return new Subset(imageDir, repeats, classTokens, c);
+            return new Subset(imageDir, repeats, classTokens, c, isReg);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }

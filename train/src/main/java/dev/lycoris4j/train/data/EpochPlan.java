@@ -19,6 +19,10 @@ import java.util.TreeMap;
  * own) contributes the same number M of samples: M is the largest class's image count × repeats, and each of the n
  * images of a class is used ⌊M/n⌋ times, plus once more for M mod n of them chosen by the seed (the same ones every
  * epoch, so epochs keep one length).
+ *
+ * <p>Regularisation images (prior preservation) are used as kohya uses them: as many times as there are training
+ * samples in their dataset, by going through them in order, first each with its own repeats, then one more use each,
+ * until that count is reached (so a reg image may stay unused when the first pass already reaches it).
  */
 public final class EpochPlan {
 
@@ -32,16 +36,20 @@ public final class EpochPlan {
     private final long seed;
     /** Per dataset, per bucket (sorted): sample indices, each as often as it is used per epoch. */
     private final List<Map<Resolution, List<Integer>>> pools;
+    private final int[] uses;
     private final int batchesPerEpoch;
     private final int samplesPerEpoch;
+    private final int regularisationSamplesPerEpoch;
 
     public EpochPlan(TrainingData data, long seed) {
         this.data = data;
         this.seed = seed;
-        int[] uses = uses(data, seed);
+        this.uses = uses(data, seed);
         List<Map<Resolution, List<Integer>>> p = new ArrayList<>();
         int batches = 0;
         int total = 0;
+        int regularisation = 0;
+        for (int i = 0; i < uses.length; i++) if (subsetOf(data, data.samples().get(i)).isReg()) regularisation += uses[i];
         for (int d = 0; d < data.datasets().size(); d++) {
             Map<Resolution, List<Integer>> byBucket = new TreeMap<>();
             for (int i = 0; i < uses.length; i++) {
@@ -60,15 +68,26 @@ public final class EpochPlan {
         this.pools = p;
         this.batchesPerEpoch = batches;
         this.samplesPerEpoch = total;
+        this.regularisationSamplesPerEpoch = regularisation;
     }
 
     public int batchesPerEpoch() {
         return batchesPerEpoch;
     }
 
-    /** Samples per epoch, repeats included (kohya's {@code num_train_images}). */
+    /** Samples per epoch, repeats and regularisation images included. */
     public int samplesPerEpoch() {
         return samplesPerEpoch;
+    }
+
+    /** How many times sample {@code i} (of {@link TrainingData#samples()}) is used per epoch. */
+    public int uses(int i) {
+        return uses[i];
+    }
+
+    /** Regularisation samples per epoch (kohya's {@code num_reg_images}; the rest is its {@code num_train_images}). */
+    public int regularisationSamplesPerEpoch() {
+        return regularisationSamplesPerEpoch;
     }
 
     /** Per dataset, bucket → samples per epoch (kohya's bucket counts, repeats included). */
@@ -107,28 +126,62 @@ public final class EpochPlan {
         int[] uses = new int[samples.size()];
         for (int i = 0; i < uses.length; i++) uses[i] = subsetOf(data, samples.get(i)).numRepeats();
         for (int d = 0; d < data.datasets().size(); d++) {
-            if (!data.datasets().get(d).balanceClasses()) continue;
-            Map<String, List<Integer>> classes = new TreeMap<>();
-            for (int i = 0; i < uses.length; i++) {
-                if (samples.get(i).dataset() == d) {
-                    classes.computeIfAbsent(subsetOf(data, samples.get(i)).classKey(), k -> new ArrayList<>()).add(i);
-                }
-            }
-            int target = 0;
-            for (List<Integer> members : classes.values()) {
-                int weight = 0;
-                for (int i : members) weight += uses[i];
-                target = Math.max(target, weight);
-            }
-            SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, BALANCE_STREAM, d));
-            for (List<Integer> members : classes.values()) {
-                int n = members.size();
-                List<Integer> order = new ArrayList<>(members);
-                Collections.shuffle(order, rng);
-                for (int k = 0; k < n; k++) uses[order.get(k)] = target / n + (k < target % n ? 1 : 0);
-            }
+            if (data.datasets().get(d).balanceClasses()) balance(data, d, uses, seed);
+            matchRegularisation(data, d, uses);
         }
         return uses;
+    }
+
+    /** Sets the uses of the training images of dataset {@code d} so every class has the largest class's count. */
+    private static void balance(TrainingData data, int d, int[] uses, long seed) {
+        List<TrainingData.Sample> samples = data.samples();
+        Map<String, List<Integer>> classes = new TreeMap<>();
+        for (int i = 0; i < uses.length; i++) {
+            if (samples.get(i).dataset() == d && !subsetOf(data, samples.get(i)).isReg()) {
+                classes.computeIfAbsent(subsetOf(data, samples.get(i)).classKey(), k -> new ArrayList<>()).add(i);
+            }
+        }
+        int target = 0;
+        for (List<Integer> members : classes.values()) {
+            int weight = 0;
+            for (int i : members) weight += uses[i];
+            target = Math.max(target, weight);
+        }
+        SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, BALANCE_STREAM, d));
+        for (List<Integer> members : classes.values()) {
+            int n = members.size();
+            List<Integer> order = new ArrayList<>(members);
+            Collections.shuffle(order, rng);
+            for (int k = 0; k < n; k++) uses[order.get(k)] = target / n + (k < target % n ? 1 : 0);
+        }
+    }
+
+    /** kohya's loop over the regularisation images until they match the training samples (see the class comment). */
+    private static void matchRegularisation(TrainingData data, int d, int[] uses) {
+        List<Integer> regs = new ArrayList<>();
+        int training = 0;
+        for (int i = 0; i < uses.length; i++) {
+            TrainingData.Sample s = data.samples().get(i);
+            if (s.dataset() != d) continue;
+            if (subsetOf(data, s).isReg()) regs.add(i);
+            else training += uses[i];
+        }
+        if (regs.isEmpty()) return;
+        int[] repeats = new int[regs.size()];
+        for (int k = 0; k < regs.size(); k++) {
+            repeats[k] = uses[regs.get(k)];
+            uses[regs.get(k)] = 0;
+        }
+        int n = 0;
+        boolean first = true;
+        while (n < training) {
+            for (int k = 0; k < regs.size() && n < training; k++) {
+                int add = first ? repeats[k] : 1;
+                uses[regs.get(k)] += add;
+                n += add;
+            }
+            first = false;
+        }
     }
 
     private static Subset subsetOf(TrainingData data, TrainingData.Sample s) {

@@ -5,6 +5,7 @@ import dev.lycoris4j.adapters.AdapterConfig;
 import dev.lycoris4j.adapters.Algorithm;
 import dev.lycoris4j.core.tensor.DType;
 import dev.lycoris4j.diffusion.scheduler.PredictionType;
+import dev.lycoris4j.diffusion.scheduler.Schedulers;
 import dev.lycoris4j.train.data.BucketSettings;
 import dev.lycoris4j.train.data.CaptionSettings;
 import dev.lycoris4j.train.data.DatasetConfig;
@@ -12,6 +13,7 @@ import dev.lycoris4j.train.data.DatasetDefaults;
 import dev.lycoris4j.train.data.DatasetFolders;
 import dev.lycoris4j.train.data.DatasetToml;
 import dev.lycoris4j.train.data.Resolution;
+import dev.lycoris4j.train.data.Subset;
 import dev.lycoris4j.train.data.TomlFiles;
 import dev.lycoris4j.train.network.ModuleConfig;
 import dev.lycoris4j.train.network.NetworkConfig;
@@ -54,9 +56,9 @@ public final class TrainArgs {
     static final Map<String, String> ALIASES = Map.of("model", "pretrained_model_name_or_path", "data", "train_data_dir",
             "o", "output_dir", "max_steps", "max_train_steps", "max_epochs", "max_train_epochs");
 
-    /** Arguments a resumed run may change: how long it goes on and how often it saves. */
+    /** Arguments a resumed run may change: how long it goes on, how often it saves, its samples. */
     static final Set<String> RESUMABLE_CHANGES = Set.of("max_train_steps", "max_train_epochs", "save_every_n_epochs",
-            "save_every_n_steps");
+            "save_every_n_steps", "sample_prompts", "sample_every_n_epochs", "sample_every_n_steps", "sample_sampler");
 
     static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry("output_dir", "out/train"), Map.entry("algo", "lora"), Map.entry("network_dim", "4"),
@@ -73,14 +75,16 @@ public final class TrainArgs {
             Map.entry("shuffle_caption", "false"), Map.entry("keep_tokens", "0"), Map.entry("balance_classes", "false"),
             Map.entry("save_every_n_epochs", "0"), Map.entry("save_every_n_steps", "0"), Map.entry("save_precision", "float"),
             Map.entry("v_parameterization", "false"), Map.entry("clip_skip", "1"), Map.entry("network_train_unet_only", "false"),
-            Map.entry("skip_bad_images", "false"), Map.entry("preset_paper", "false"));
+            Map.entry("skip_bad_images", "false"), Map.entry("preset_paper", "false"), Map.entry("sample_sampler", "ddim"),
+            Map.entry("sample_every_n_epochs", "0"), Map.entry("sample_every_n_steps", "0"),
+            Map.entry("prior_loss_weight", "1.0"));
     /** kohya's {@code max_train_steps} default, used when neither a step nor an epoch limit is given. */
     static final String DEFAULT_MAX_STEPS = "1600";
 
-    /** The example dataset: 128-pixel images in buckets from 64 to 256, a short run that saves twice. */
+    /** The example dataset: 128-pixel images in buckets from 64 to 256, 240 steps that save twice on the way. */
     static final Map<String, String> EXAMPLE = Map.of("resolution", "128", "enable_bucket", "true",
-            "min_bucket_reso", "64", "max_bucket_reso", "256", "train_batch_size", "2", "max_train_epochs", "10",
-            "save_every_n_epochs", "5", "learning_rate", "5e-4", "seed", "42");
+            "min_bucket_reso", "64", "max_bucket_reso", "256", "train_batch_size", "2", "max_train_epochs", "30",
+            "save_every_n_epochs", "10", "learning_rate", "5e-4", "seed", "42");
 
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Map<String, String> sources = new HashMap<>();
@@ -92,7 +96,7 @@ public final class TrainArgs {
     public TrainArgs put(String key, String value, String source) {
         String name = canonical(key);
         if (!KEYS.containsKey(name)) {
-            throw new IllegalArgumentException(source + ": unknown training argument '" + key + "' (known: "
+            throw new IllegalArgumentException(source + ": unknown training argument '" + name + "' (known: "
                     + String.join(", ", new TreeSet<>(KEYS.keySet())) + ")");
         }
         values.put(name, value);
@@ -160,7 +164,7 @@ public final class TrainArgs {
 
     /**
      * The arguments of the run whose state is in {@code outputDir}, with {@code changes} applied; only how long the
-     * run goes on and how often it saves may change.
+     * run goes on, how often it saves and its samples may change.
      */
     public static TrainArgs forResume(Path outputDir, TrainArgs changes) {
         TrainArgs saved = new TrainArgs();
@@ -241,8 +245,8 @@ public final class TrainArgs {
                 a.integer("gradient_accumulation_steps"), maxSteps, maxEpochs, a.longValue("seed"),
                 a.integer("save_every_n_epochs"), a.longValue("save_every_n_steps"),
                 a.bool("v_parameterization") ? PredictionType.V_PREDICTION : null, a.integer("clip_skip"),
-                saveDtype(a.text("save_precision")), a.bool("skip_bad_images"),
-                a.has("latent_cache_dir") ? a.path("latent_cache_dir") : null, given);
+                saveDtype(a.text("save_precision")), a.number("prior_loss_weight"), a.bool("skip_bad_images"),
+                a.has("latent_cache_dir") ? a.path("latent_cache_dir") : null, samples(a), given);
     }
 
     private static List<DatasetConfig> datasets(Lookup a, Path out, boolean example, Consumer<String> log) throws IOException {
@@ -252,11 +256,18 @@ public final class TrainArgs {
         CaptionSettings captions = new CaptionSettings(a.text("caption_extension"), a.integer("keep_tokens"),
                 a.bool("shuffle_caption"), a.number("caption_dropout_rate"), a.number("caption_tag_dropout_rate"));
         DatasetDefaults defaults = new DatasetDefaults(buckets, a.integer("train_batch_size"), captions, a.bool("balance_classes"));
-        if (a.has("dataset_config")) return DatasetToml.read(a.path("dataset_config"), defaults);
+        if (a.has("dataset_config")) {
+            if (a.has("reg_data_dir")) {
+                throw new IllegalArgumentException(a.source("reg_data_dir") + ": reg_data_dir goes with train_data_dir; "
+                        + "in a dataset config mark regularisation subsets with is_reg = true");
+            }
+            return DatasetToml.read(a.path("dataset_config"), defaults);
+        }
         Path dir = example ? ExampleDataset.extract(out.resolve("example-data")) : a.path("train_data_dir");
         if (example) log.accept("no --data given: training on the example dataset in " + dir);
-        return List.of(new DatasetConfig(DatasetFolders.subsets(dir, captions, log), buckets, defaults.batchSize(),
-                defaults.balanceClasses()));
+        List<Subset> subsets = new ArrayList<>(DatasetFolders.subsets(dir, captions, false, log));
+        if (a.has("reg_data_dir")) subsets.addAll(DatasetFolders.subsets(a.path("reg_data_dir"), captions, true, log));
+        return List.of(new DatasetConfig(subsets, buckets, defaults.batchSize(), defaults.balanceClasses()));
     }
 
     private static NetworkConfig network(Lookup a, Algorithm algorithm, Map<String, String> args) {
@@ -331,6 +342,17 @@ public final class TrainArgs {
             }
         }
         return new OptimizerConfig(unetLr, teLr, weightDecay, beta1, beta2, eps, a.number("max_grad_norm"));
+    }
+
+    private static SampleSettings samples(Lookup a) {
+        if (!a.has("sample_prompts")) return null;
+        String sampler = a.text("sample_sampler").toLowerCase(Locale.ROOT);
+        if (!Schedulers.NAMES.contains(sampler)) {
+            throw new IllegalArgumentException(a.source("sample_sampler") + ": sample_sampler must be one of "
+                    + String.join(", ", Schedulers.NAMES) + ", got '" + sampler + "'");
+        }
+        return new SampleSettings(a.path("sample_prompts"), a.integer("sample_every_n_epochs"),
+                a.longValue("sample_every_n_steps"), sampler);
     }
 
     private static DType saveDtype(String name) {
@@ -440,15 +462,16 @@ public final class TrainArgs {
     private static Map<String, Kind> keys() {
         Map<String, Kind> m = new LinkedHashMap<>();
         for (String k : List.of("pretrained_model_name_or_path", "train_data_dir", "dataset_config", "output_dir",
-                "latent_cache_dir")) m.put(k, Kind.PATH);
+                "latent_cache_dir", "sample_prompts", "reg_data_dir")) m.put(k, Kind.PATH);
         for (String k : List.of("algo", "preset", "optimizer_type", "lr_scheduler", "resolution", "caption_extension",
-                "save_precision")) m.put(k, Kind.TEXT);
+                "save_precision", "sample_sampler")) m.put(k, Kind.TEXT);
         for (String k : List.of("network_dim", "conv_dim", "lr_warmup_epochs", "train_batch_size",
                 "gradient_accumulation_steps", "max_train_epochs", "min_bucket_reso", "max_bucket_reso",
-                "bucket_reso_steps", "keep_tokens", "save_every_n_epochs", "clip_skip")) m.put(k, Kind.INT);
-        for (String k : List.of("lr_warmup_steps", "max_train_steps", "seed", "save_every_n_steps")) m.put(k, Kind.LONG);
+                "bucket_reso_steps", "keep_tokens", "save_every_n_epochs", "clip_skip", "sample_every_n_epochs")) m.put(k, Kind.INT);
+        for (String k : List.of("lr_warmup_steps", "max_train_steps", "seed", "save_every_n_steps", "sample_every_n_steps")) m.put(k, Kind.LONG);
         for (String k : List.of("network_alpha", "conv_alpha", "network_dropout", "learning_rate", "unet_lr",
-                "text_encoder_lr", "max_grad_norm", "caption_dropout_rate", "caption_tag_dropout_rate")) m.put(k, Kind.NUMBER);
+                "text_encoder_lr", "max_grad_norm", "caption_dropout_rate", "caption_tag_dropout_rate",
+                "prior_loss_weight")) m.put(k, Kind.NUMBER);
         for (String k : List.of("network_train_unet_only", "v_parameterization", "enable_bucket", "bucket_no_upscale",
                 "shuffle_caption", "balance_classes", "skip_bad_images", "preset_paper")) m.put(k, Kind.BOOL);
         for (String k : List.of("network_args", "optimizer_args")) m.put(k, Kind.LIST);

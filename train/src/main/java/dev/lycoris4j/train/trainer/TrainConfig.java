@@ -25,7 +25,9 @@ import java.util.Map;
  * @param saveEveryNSteps  write {@code adapter-step-NNNNNN.safetensors} (and the state) every N steps (0: never)
  * @param prediction       ε or v target; null uses the model's scheduler config
  * @param saveDtype        dtype of written adapter files
+ * @param priorLossWeight  weight of regularisation images' loss (kohya's {@code prior_loss_weight})
  * @param latentCacheDir   where cached latents live; null is {@code outputDir/latent-cache}
+ * @param samples          sample images during training, or null
  * @param args             the arguments as given (kohya names → text), kept in the state for {@code --resume}
  */
 public record TrainConfig(
@@ -47,8 +49,10 @@ public record TrainConfig(
         PredictionType prediction,
         int clipSkip,
         DType saveDtype,
+        double priorLossWeight,
         boolean skipBadImages,
         Path latentCacheDir,
+        SampleSettings samples,
         Map<String, String> args) {
 
     public TrainConfig {
@@ -64,6 +68,7 @@ public record TrainConfig(
         }
         if (warmupSteps < 0 || warmupEpochs < 0) throw new IllegalArgumentException("warm-up must be >= 0");
         if (saveEveryEpochs < 0 || saveEveryNSteps < 0) throw new IllegalArgumentException("save intervals must be >= 0");
+        if (!(priorLossWeight >= 0)) throw new IllegalArgumentException("prior_loss_weight must be >= 0, got " + priorLossWeight);
     }
 
     public Path cacheDir() {

@@ -40,8 +40,8 @@ final class TrainMetadata {
         m.put("ss_learning_rate", o.unetLr());
         m.put("ss_text_encoder_lr", o.textEncoderLr());
         m.put("ss_unet_lr", o.unetLr());
-        m.put("ss_num_train_images", plan.samplesPerEpoch());
-        m.put("ss_num_reg_images", 0);
+        m.put("ss_num_train_images", plan.samplesPerEpoch() - plan.regularisationSamplesPerEpoch());
+        m.put("ss_num_reg_images", plan.regularisationSamplesPerEpoch());
         m.put("ss_num_batches_per_epoch", plan.batchesPerEpoch());
         m.put("ss_num_epochs", totalEpochs);
         m.put("ss_gradient_checkpointing", false);
@@ -68,7 +68,7 @@ final class TrainMetadata {
         m.put("ss_caption_dropout_rate", c.datasets().getFirst().subsets().getFirst().captions().dropoutRate());
         m.put("ss_caption_dropout_every_n_epochs", 0);
         m.put("ss_caption_tag_dropout_rate", c.datasets().getFirst().subsets().getFirst().captions().tagDropoutRate());
-        m.put("ss_prior_loss_weight", 1.0);
+        m.put("ss_prior_loss_weight", c.priorLossWeight());
         m.put("ss_datasets", json(datasets(c, data, plan)));
         m.put("ss_tag_frequency", json(tagFrequency(c, data)));
         m.put("ss_dataset_dirs", json(datasetDirs(c, data)));
@@ -100,8 +100,8 @@ final class TrainMetadata {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("is_dreambooth", true);
             m.put("batch_size_per_device", ds.batchSize());
-            m.put("num_train_images", counts.get(d).values().stream().mapToInt(Integer::intValue).sum());
-            m.put("num_reg_images", 0);
+            m.put("num_train_images", uses(c, data, plan, d, false));
+            m.put("num_reg_images", uses(c, data, plan, d, true));
             m.put("resolution", List.of(ds.buckets().resolution().width(), ds.buckets().resolution().height()));
             m.put("enable_bucket", ds.buckets().enabled());
             m.put("min_bucket_reso", ds.buckets().minSize());
@@ -121,13 +121,23 @@ final class TrainMetadata {
                 sm.put("keep_tokens", sub.captions().keepTokens());
                 sm.put("image_dir", sub.imageDir().getFileName().toString());
                 sm.put("class_tokens", sub.classTokens());
-                sm.put("is_reg", false);
+                sm.put("is_reg", sub.isReg());
                 subsets.add(sm);
             }
             m.put("subsets", subsets);
             out.add(m);
         }
         return out;
+    }
+
+    /** Uses per epoch of dataset {@code d}'s training (or regularisation) images. */
+    private static int uses(TrainConfig c, TrainingData data, EpochPlan plan, int d, boolean regularisation) {
+        int n = 0;
+        for (int i = 0; i < data.samples().size(); i++) {
+            TrainingData.Sample s = data.samples().get(i);
+            if (s.dataset() == d && c.datasets().get(d).subsets().get(s.item().subset()).isReg() == regularisation) n += plan.uses(i);
+        }
+        return n;
     }
 
     private static Map<String, Object> bucketInfo(Map<Resolution, Integer> counts, TrainingData data, int dataset) {

@@ -7,6 +7,7 @@ import dev.lycoris4j.core.nn.NoGrad;
 import dev.lycoris4j.core.tensor.Tensors;
 import dev.lycoris4j.diffusion.load.SdLoader;
 import dev.lycoris4j.diffusion.model.StableDiffusion;
+import dev.lycoris4j.diffusion.pipeline.GenerationRequest;
 import dev.lycoris4j.diffusion.scheduler.NoiseSchedule;
 import dev.lycoris4j.diffusion.scheduler.PredictionType;
 import dev.lycoris4j.train.data.Captions;
@@ -125,6 +126,12 @@ public final class Trainer {
                     + "): continue it with --resume " + out + ", or write to another folder");
         }
 
+        if (config.model() == null && System.getenv("OMP_NUM_THREADS") == null) {
+            // The tiny model's tensors are so small that libtorch's parallel regions cost more than they save (five
+            // times slower with two threads on a busy two-core machine): its ops run on one thread. Set before the
+            // first op, which would start the thread pool at full size.
+            torch.set_num_threads(1);
+        }
         Path modelPath = config.model() != null ? config.model() : TinyModel.build(out.resolve("model"));
         StableDiffusion sd = SdLoader.load(modelPath, SdLoader.Options.defaults().withProgress(listener::message));
         if (sd.kind() == StableDiffusion.Kind.SDXL) {
@@ -135,6 +142,11 @@ public final class Trainer {
             m.train(false);
         }
 
+        // Read before the (possibly long) latent caching, so a bad prompt file stops the run at once.
+        List<GenerationRequest> sampleRequests = config.samples() == null ? null : SamplePrompts.read(
+                config.samples().prompts(), config.datasets().getFirst().buckets().resolution().width(),
+                config.datasets().getFirst().buckets().resolution().height(), config.seed(), config.clipSkip(),
+                config.samples().sampler());
         TrainingData data = TrainingData.prepare(config.datasets(), new VaeEncoder(sd.vae()),
                 new LatentCache(config.cacheDir(), listener::message), config.skipBadImages(), listener::message);
         EpochPlan plan = new EpochPlan(data, config.seed());
@@ -177,13 +189,15 @@ public final class Trainer {
 
         Step stepper = new Step(sd, data, new DiffusionLoss(sd.unet(), NoiseSchedule.of(sd.scheduler()), prediction),
                 new TextConditioner(sd.tokenizer(), sd.textEncoder(), config.clipSkip()), trainTextEncoder);
-        return loop(start, totalSteps, totalEpochs, plan, schedule, stepper, optimizer, network, log, metadata);
+        Sampler sampler = sampleRequests == null ? null : new Sampler(sd, network, sampleRequests, out.resolve("samples"));
+        return loop(start, totalSteps, totalEpochs, plan, schedule, stepper, optimizer, network, log, metadata, sampler);
     }
 
     private record Position(long step, int epoch, int batchInEpoch) {}
 
     private Result loop(Position start, long totalSteps, int totalEpochs, EpochPlan plan, LrSchedule schedule, Step stepper,
-                        AdamWOptimizer optimizer, LycorisNetwork network, TrainLog log, TrainMetadata metadata) throws IOException {
+                        AdamWOptimizer optimizer, LycorisNetwork network, TrainLog log, TrainMetadata metadata,
+                        Sampler sampler) throws IOException {
         long step = start.step();
         int epoch = start.epoch();
         int batch = start.batchInEpoch();
@@ -217,7 +231,8 @@ public final class Trainer {
             double mean = (System.nanoTime() - sessionStart) / 1e9 / sessionSteps;
             listener.step(new TrainListener.StepReport(step, totalSteps, stepEpoch, totalEpochs, lastLoss, lr, seconds,
                     mean * (totalSteps - step)));
-            if (batch >= batches.size()) {
+            boolean epochEnded = batch >= batches.size();
+            if (epochEnded) {
                 epoch++;
                 batch = 0;
                 batches = plan.batches(epoch);
@@ -230,6 +245,7 @@ public final class Trainer {
                 checkpoint(String.format(Locale.ROOT, "adapter-step-%06d.safetensors", step), step, epoch, batch,
                         stepEpoch, network, optimizer, metadata, log);
             }
+            if (sampler != null && step < totalSteps && config.samples().due(step, epochEnded, epoch)) samples(sampler, step);
             if (step % LOG_FLUSH_STEPS == 0) log.flush();
         }
         int finalEpoch = batch == 0 ? epoch : epoch + 1;
@@ -237,6 +253,7 @@ public final class Trainer {
         writeAdapter(adapter, network, metadata.at(step, finalEpoch));
         saveState(step, epoch, batch, network, optimizer);
         log.flush();
+        if (sampler != null) samples(sampler, step);
         listener.message("finished " + step + " steps: " + adapter);
         return new Result(Outcome.FINISHED, step, totalSteps, adapter, lastLoss);
     }
@@ -257,6 +274,11 @@ public final class Trainer {
         saveState(step, epoch, batch, network, optimizer);
         log.flush();
         listener.message("saved " + file + " (step " + step + ")");
+    }
+
+    private void samples(Sampler sampler, long step) throws IOException {
+        List<Path> files = sampler.sample(step);
+        listener.message("sampled " + files.size() + " image(s) at step " + step + " into " + files.getFirst().getParent());
     }
 
     private void writeAdapter(Path file, LycorisNetwork network, Map<String, String> metadata) throws IOException {
@@ -316,11 +338,13 @@ public final class Trainer {
             SplittableRandom rng = new SplittableRandom(Seeds.mix(config.seed(), CAPTION_STREAM, epoch, index));
             TensorVector latents = new TensorVector();
             List<String> captions = new ArrayList<>();
-            for (int i : batch.samples()) {
-                TrainingData.Sample s = data.samples().get(i);
+            double[] weights = new double[batch.samples().length];
+            for (int k = 0; k < weights.length; k++) {
+                TrainingData.Sample s = data.samples().get(batch.samples()[k]);
                 Subset subset = data.datasets().get(s.dataset()).subsets().get(s.item().subset());
                 latents.push_back(s.latents());
                 captions.add(Captions.process(s.item().caption(), subset.captions(), rng));
+                weights[k] = subset.isReg() ? config.priorLossWeight() : 1.0;
             }
             Tensor x0 = torch.stack(latents).mul(new Scalar(scalingFactor)).to(unetWeight.device(), unetWeight.scalar_type());
             Tensor context;
@@ -331,7 +355,7 @@ public final class Trainer {
                     context = text.encode(captions);
                 }
             }
-            return loss.loss(x0, context.to(unetWeight.scalar_type()));
+            return loss.loss(x0, context.to(unetWeight.scalar_type()), weights);
         }
     }
 

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** Bucket lists and choices against kohya's make_bucket_resolutions / select_bucket worked by hand. */
@@ -78,7 +79,7 @@ class BucketsTest {
         BucketSettings s = BucketSettings.of(Resolution.square(512), true, 300, 1000, 64, false);
         assertThat(s.minSize()).isEqualTo(256);
         assertThat(s.maxSize()).isEqualTo(1024);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BucketSettings.of(Resolution.square(512), true, 640, 1024, 64, false))
+        assertThatThrownBy(() -> BucketSettings.of(Resolution.square(512), true, 640, 1024, 64, false))
                 .hasMessageContaining("min_bucket_reso 640");
     }
 }

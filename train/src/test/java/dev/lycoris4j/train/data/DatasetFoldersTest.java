@@ -10,6 +10,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 class DatasetFoldersTest {
     @TempDir
@@ -25,10 +26,10 @@ class DatasetFoldersTest {
         Files.createDirectories(dir.resolve("misc"));
         List<String> warnings = new ArrayList<>();
 
-        List<Subset> subsets = DatasetFolders.subsets(dir, CaptionSettings.defaults(), warnings::add);
+        List<Subset> subsets = DatasetFolders.subsets(dir, CaptionSettings.defaults(), false, warnings::add);
 
         assertThat(subsets).extracting(Subset::numRepeats, Subset::classTokens)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(10, "sks dog"), org.assertj.core.groups.Tuple.tuple(3, "cat"));
+                .containsExactly(tuple(10, "sks dog"), tuple(3, "cat"));
         assertThat(warnings).singleElement().asString().contains("misc");
         List<ImageItem> items = DatasetFolders.items(subsets.get(0), 0, warnings::add);
         assertThat(items).extracting(ImageItem::caption).containsExactly("a photo of sks dog, grass", "sks dog");
@@ -38,7 +39,7 @@ class DatasetFoldersTest {
     @Test
     void aPlainFolderIsOneSubsetRepeatedOnce() throws Exception {
         TestImages.png(dir.resolve("x.png"), 8, 8, 1);
-        List<Subset> subsets = DatasetFolders.subsets(dir, CaptionSettings.defaults(), s -> {});
+        List<Subset> subsets = DatasetFolders.subsets(dir, CaptionSettings.defaults(), false, s -> {});
         assertThat(subsets).singleElement().satisfies(s -> {
             assertThat(s.numRepeats()).isEqualTo(1);
             assertThat(s.classTokens()).isNull();
@@ -49,11 +50,11 @@ class DatasetFoldersTest {
 
     @Test
     void badFoldersAndCaptionsAreErrorsNamingThem() throws Exception {
-        assertThatThrownBy(() -> DatasetFolders.subsets(dir, CaptionSettings.defaults(), s -> {}))
+        assertThatThrownBy(() -> DatasetFolders.subsets(dir, CaptionSettings.defaults(), false, s -> {}))
                 .hasMessageContaining("no training images in " + dir);
         Path image = TestImages.png(dir.resolve("1_x").resolve("y.png"), 8, 8, 1);
         Path caption = Files.write(DatasetFolders.captionFile(image, ".txt"), new byte[0]);
-        Subset subset = DatasetFolders.subsets(dir, CaptionSettings.defaults(), s -> {}).getFirst();
+        Subset subset = DatasetFolders.subsets(dir, CaptionSettings.defaults(), false, s -> {}).getFirst();
         assertThatThrownBy(() -> DatasetFolders.items(subset, 0, s -> {})).hasMessage("caption file is empty: " + caption);
         Files.write(caption, new byte[] {(byte) 0xC3, (byte) 0x28});
         assertThatThrownBy(() -> DatasetFolders.items(subset, 0, s -> {})).hasMessage("caption file is not valid UTF-8: " + caption);

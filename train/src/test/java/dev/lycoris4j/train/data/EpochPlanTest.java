@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ class EpochPlanTest {
         TestImages.png(dir.resolve("2_b/b1.png"), 64, 64, 3);
         TestImages.png(dir.resolve("2_b/b2.png"), 128, 32, 4);
         BucketSettings buckets = BucketSettings.of(Resolution.square(64), true, 32, 128, 32, false);
-        DatasetConfig config = new DatasetConfig(DatasetFolders.subsets(dir, CaptionSettings.defaults(), s -> {}), buckets,
+        DatasetConfig config = new DatasetConfig(DatasetFolders.subsets(dir, CaptionSettings.defaults(), false, s -> {}), buckets,
                 batchSize, balance);
         return TrainingData.prepare(List.of(config), IDENTITY, new LatentCache(dir.resolve("cache"), s -> {}), false, s -> {});
     }
@@ -75,7 +76,7 @@ class EpochPlanTest {
 
     private static List<String> order(List<EpochPlan.Batch> batches) {
         List<String> out = new ArrayList<>();
-        for (EpochPlan.Batch b : batches) out.add(java.util.Arrays.toString(b.samples()));
+        for (EpochPlan.Batch b : batches) out.add(Arrays.toString(b.samples()));
         return out;
     }
 

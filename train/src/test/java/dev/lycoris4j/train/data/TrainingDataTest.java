@@ -1,6 +1,7 @@
 package dev.lycoris4j.train.data;
 
 import dev.lycoris4j.core.tensor.Tensors;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,14 +24,14 @@ class TrainingDataTest {
             @Override public String fingerprint() { return fingerprint; }
             @Override public Tensor encode(Tensor image) {
                 calls.incrementAndGet();
-                return image.mul(new org.bytedeco.pytorch.Scalar(0.5));
+                return image.mul(new Scalar(0.5));
             }
         };
     }
 
     private List<DatasetConfig> config() {
         BucketSettings buckets = BucketSettings.of(Resolution.square(64), true, 32, 128, 32, false);
-        return List.of(new DatasetConfig(DatasetFolders.subsets(dir.resolve("data"), CaptionSettings.defaults(), s -> {}),
+        return List.of(new DatasetConfig(DatasetFolders.subsets(dir.resolve("data"), CaptionSettings.defaults(), false, s -> {}),
                 buckets, 1, false));
     }
 

@@ -18,6 +18,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The loss of eq. 1 on the golden tiny SD1.5 model, against values computed from the golden UNet output. */
 class DiffusionLossTest {
@@ -79,7 +80,7 @@ class DiffusionLossTest {
         for (int i = 0; i < got.length; i++) {
             double a = schedule.alphaCumprod((int) steps[i / 16]);
             double expected = Math.sqrt(a) * e[i] - Math.sqrt(1 - a) * x[i];
-            assertThat((double) got[i]).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-6));
+            assertThat((double) got[i]).isCloseTo(expected, within(1e-6));
         }
     }
 }

@@ -34,6 +34,8 @@ class GradientCheckTest {
 
     @Test
     void adapterGradientsMatchCentralDifferences() {
+        // One thread: the tiny model's ops gain nothing from more, and the check needs no speed from them.
+        torch.set_num_threads(1);
         torch.set_default_dtype(torch.scalarTypeToTypeMeta(torch.ScalarType.Double));
         try {
             StableDiffusion sd = SdLoader.load(Golden.path("sd/sd15_tiny"),

@@ -3,6 +3,7 @@ package dev.lycoris4j.train.trainer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** diffusers' schedule formulas, worked by hand. */
@@ -32,7 +33,7 @@ class LrScheduleTest {
     void kohyaNamesParse() {
         assertThat(LrSchedule.Kind.parse("constant_with_warmup")).isEqualTo(LrSchedule.Kind.CONSTANT_WITH_WARMUP);
         assertThat(LrSchedule.Kind.parse("Cosine")).isEqualTo(LrSchedule.Kind.COSINE);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LrSchedule.Kind.parse("polynomial"))
+        assertThatThrownBy(() -> LrSchedule.Kind.parse("polynomial"))
                 .hasMessageContaining("unknown lr_scheduler 'polynomial'");
     }
 }

@@ -1,0 +1,66 @@
+package dev.lycoris4j.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code lycoris train} end to end in process: the built-in default, interplay with other commands, errors. */
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void withoutModelAndDataItTrainsTheBuiltInModelOnTheExampleAndTheResultWorksWithTheOtherCommands() {
+        Path out = dir.resolve("out");
+        Run r = run("train", "-o", out.toString(), "--max_train_steps", "3", "--save_every_n_steps", "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("training on the example dataset").contains("step 3/3").contains("finished 3 steps");
+        assertThat(out.resolve("adapter.safetensors")).isRegularFile();
+        assertThat(out.resolve("adapter-step-000002.safetensors")).isRegularFile();
+        assertThat(out.resolve("model/model_index.json")).isRegularFile();
+
+        Run inspect = run("inspect", out.resolve("adapter.safetensors").toString());
+        assertThat(inspect.code()).as(inspect.err()).isZero();
+        assertThat(inspect.out()).contains("lora_unet_").contains("lora_te_");
+
+        Path png = dir.resolve("circle.png");
+        Run generate = run("generate", "--model", out.resolve("model").toString(), "--prompt", "a red circle",
+                "--adapter", out.resolve("adapter.safetensors").toString(), "--steps", "2", "--seed", "1", "-o", png.toString());
+        assertThat(generate.code()).as(generate.err()).isZero();
+        assertThat(png).isRegularFile();
+    }
+
+    @Test
+    void badArgumentsAreOneLineErrors() {
+        Path out = dir.resolve("out");
+        Run dim = run("train", "-o", out.toString(), "--network_dim", "four");
+        assertThat(dim.code()).isEqualTo(1);
+        assertThat(dim.err().strip()).isEqualTo("lycoris: --network_dim: network_dim must be an integer, got 'four'");
+
+        Run data = run("train", "-o", out.toString(), "--data", dir.resolve("missing").toString());
+        assertThat(data.code()).isEqualTo(1);
+        assertThat(data.err().strip()).isEqualTo("lycoris: training data folder not found: " + dir.resolve("missing"));
+
+        Run resume = run("train", "--resume", dir.resolve("nothing").toString());
+        assertThat(resume.code()).isEqualTo(1);
+        assertThat(resume.err().strip()).startsWith("lycoris: no training state to resume");
+
+        Run unknown = run("train", "--network_dimm", "4");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err().lines().count()).isEqualTo(1);
+    }
+}
