@@ -55,6 +55,10 @@ final class TrainCommand implements Callable<Integer> {
     String model;
     @Option(names = {"--train_data_dir", "--data"}, paramLabel = "DIR", description = "images with .txt captions, or kohya N_name subfolders (default: the example data)")
     String data;
+    @Option(names = "--reg_data_dir", paramLabel = "DIR", description = "regularisation images for prior preservation (kohya N_name subfolders)")
+    String regDataDir;
+    @Option(names = "--prior_loss_weight", description = "loss weight of regularisation images (default 1)")
+    String priorLossWeight;
     @Option(names = "--dataset_config", paramLabel = "TOML", description = "kohya dataset config ([[datasets]], [[datasets.subsets]])")
     String datasetConfig;
     @Option(names = {"--output_dir", "-o"}, paramLabel = "OUT_DIR", description = "output folder (default out/train)")

@@ -3,9 +3,14 @@ package dev.lycoris4j.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,6 +47,32 @@ class TrainCommandTest {
                 "--adapter", out.resolve("adapter.safetensors").toString(), "--steps", "2", "--seed", "1", "-o", png.toString());
         assertThat(generate.code()).as(generate.err()).isZero();
         assertThat(png).isRegularFile();
+    }
+
+    @Test
+    void aTerminatedRunSavesItsStateOnTheWayOutAndResumes() throws Exception {
+        Path out = dir.resolve("stopped");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "train", "-o", out.toString())
+                .redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                lines.add(line);
+                // Ctrl-C: SIGINT to the JVM, which runs the shutdown hooks
+                if (line.startsWith("step 20/")) new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            }
+        }
+        p.waitFor();
+        assertThat(lines).anyMatch(l -> l.startsWith("stopped at step") && l.contains("--resume " + out));
+        assertThat(out.resolve("adapter.safetensors")).doesNotExist();
+        assertThat(out.resolve("state/state.safetensors")).isRegularFile();
+
+        Run resumed = run("train", "--resume", out.toString(), "--max_train_steps", "24");
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("resuming at step").contains("finished 24 steps");
+        assertThat(out.resolve("adapter.safetensors")).isRegularFile();
     }
 
     @Test

@@ -59,7 +59,7 @@ public final class DiffusionLoss {
         Tensor predicted = unet.forward(noisy, timesteps, context);
         if (weights == null) return torch.mse_loss(atLeastFloat(predicted), atLeastFloat(target));
         Tensor squared = torch.mse_loss(atLeastFloat(predicted), atLeastFloat(target), NO_REDUCTION);
-        Tensor perSample = squared.flatten(1).mean(new long[] {1}, false, new ScalarTypeOptional());
+        Tensor perSample = squared.flatten(1, -1).mean(new long[] {1}, false, new ScalarTypeOptional());
         return perSample.mul(Tensors.fromDoubles(weights, weights.length).to(perSample.device(), perSample.scalar_type())).mean();
     }
 

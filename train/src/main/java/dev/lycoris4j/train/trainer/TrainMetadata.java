@@ -192,6 +192,7 @@ final class TrainMetadata {
         for (int d = 0; d < c.datasets().size(); d++) {
             List<Subset> subsets = c.datasets().get(d).subsets();
             for (int s = 0; s < subsets.size(); s++) {
+                if (subsets.get(s).isReg()) continue; // as kohya: regularisation folders are not the dataset's
                 String name = subsets.get(s).imageDir().getFileName().toString();
                 String key = name;
                 for (int i = 2; out.containsKey(key); i++) key = name + " (" + i + ")";

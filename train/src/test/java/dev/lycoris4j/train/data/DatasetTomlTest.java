@@ -39,6 +39,7 @@ class DatasetTomlTest {
 
                   [[datasets.subsets]]
                   image_dir = "img/reg"
+                  is_reg = true
                   keep_tokens = 0
                   caption_dropout_rate = 0.05
 
@@ -62,6 +63,8 @@ class DatasetTomlTest {
         Subset reg = first.subsets().get(1);
         assertThat(reg.numRepeats()).isEqualTo(1);
         assertThat(reg.classTokens()).isNull();
+        assertThat(reg.isReg()).isTrue();
+        assertThat(dog.isReg()).isFalse();
         assertThat(reg.captions()).isEqualTo(new CaptionSettings(".caption", 0, true, 0.05, 0));
         DatasetConfig second = d.get(1);
         assertThat(second.batchSize()).isEqualTo(1);

@@ -81,6 +81,44 @@ class EpochPlanTest {
     }
 
     @Test
+    void regularisationImagesAreRepeatedInOrderUntilTheyMatchTheTrainingSamples() throws Exception {
+        // training: 2 images × 3 repeats = 6; regularisation: 4 images × 1 → first pass 1 each (4), then one more
+        // for r0 and r1 (6): uses 2, 2, 1, 1
+        assertThat(regUses(2, 3, 4, 1)).containsExactly(2, 2, 1, 1);
+        // training: 1 image × 3; regularisation: 2 images × 4 → the first image's 4 uses already reach 3
+        assertThat(regUses(1, 3, 2, 4)).containsExactly(4, 0);
+    }
+
+    private int[] regUses(int trainImages, int trainRepeats, int regImages, int regRepeats) throws Exception {
+        Path root = dir.resolve("reg-" + trainImages + "-" + regImages);
+        for (int i = 0; i < trainImages; i++) TestImages.png(root.resolve(trainRepeats + "_dog/t" + i + ".png"), 64, 64, i);
+        for (int i = 0; i < regImages; i++) TestImages.png(root.resolve("reg/" + regRepeats + "_dog/r" + i + ".png"), 64, 64, 10 + i);
+        List<Subset> subsets = new ArrayList<>(DatasetFolders.subsets(root, CaptionSettings.defaults(), false, s -> {}));
+        subsets.addAll(DatasetFolders.subsets(root.resolve("reg"), CaptionSettings.defaults(), true, s -> {}));
+        BucketSettings buckets = BucketSettings.of(Resolution.square(64), false, 64, 64, 64, false);
+        TrainingData data = TrainingData.prepare(List.of(new DatasetConfig(subsets, buckets, 1, false)), IDENTITY,
+                new LatentCache(dir.resolve("cache"), s -> {}), false, s -> {});
+        EpochPlan plan = new EpochPlan(data, 1);
+        assertThat(plan.regularisationSamplesPerEpoch()).isEqualTo(regUses(plan, data, true));
+        assertThat(plan.samplesPerEpoch() - plan.regularisationSamplesPerEpoch()).isEqualTo(trainImages * trainRepeats);
+        int[] out = new int[regImages];
+        for (int i = 0; i < data.samples().size(); i++) {
+            String name = data.samples().get(i).item().image().getFileName().toString();
+            if (name.startsWith("r")) out[name.charAt(1) - '0'] = plan.uses(i);
+        }
+        assertThat(counts(plan.batches(0)).values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(plan.samplesPerEpoch());
+        return out;
+    }
+
+    private static int regUses(EpochPlan plan, TrainingData data, boolean reg) {
+        int n = 0;
+        for (int i = 0; i < data.samples().size(); i++) {
+            if (data.samples().get(i).item().image().getFileName().toString().startsWith("r") == reg) n += plan.uses(i);
+        }
+        return n;
+    }
+
+    @Test
     void balancingGivesEveryClassTheLargestClassesCount() throws Exception {
         TrainingData data = data(true, 2);
         EpochPlan plan = new EpochPlan(data, 7);

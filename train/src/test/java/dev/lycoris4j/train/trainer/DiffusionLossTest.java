@@ -40,7 +40,7 @@ class DiffusionLossTest {
             float[] out = Tensors.toFloats(io.tensor("out"));
             // target: the golden input sample itself (any tensor of the output's shape would do)
             float[] target = Tensors.toFloats(sample);
-            Tensor l = loss.predictionLoss(sample, timestep, context, sample);
+            Tensor l = loss.predictionLoss(sample, timestep, context, sample, null);
             double expected = 0;
             double bound = 0;
             for (int i = 0; i < out.length; i++) {
@@ -59,6 +59,27 @@ class DiffusionLossTest {
             long withGrad = network.unetParameters().stream().filter(p -> p.grad().defined() && p.grad().abs().sum().item_double() > 0).count();
             assertThat(withGrad).isPositive();
             for (Tensor p : sd.unet().namedParameters().values()) assertThat(p.grad().defined()).isFalse();
+        }
+    }
+
+    @Test
+    void perSampleWeightsScaleEachSamplesMeanSquaredError() throws Exception {
+        StableDiffusion sd = SdLoader.load(Golden.path("sd/sd15_tiny"), SdLoader.Options.defaults());
+        DiffusionLoss loss = new DiffusionLoss(sd.unet(), NoiseSchedule.of(sd.scheduler()), PredictionType.EPSILON);
+        try (SafetensorsFile io = SafetensorsFile.open(Golden.path("sd/unet_sd15_io.safetensors"))) {
+            Tensor sample = io.tensor("sample");
+            Tensor timestep = io.tensor("timestep");
+            Tensor context = io.tensor("encoder_hidden_states");
+            double[] single = new double[2];
+            for (int i = 0; i < 2; i++) {
+                single[i] = loss.predictionLoss(sample.narrow(0, i, 1), timestep.narrow(0, i, 1), context.narrow(0, i, 1),
+                        sample.narrow(0, i, 1), null).item_double();
+            }
+            double weighted = loss.predictionLoss(sample, timestep, context, sample, new double[] {1, 0.25}).item_double();
+            assertThat(weighted).isCloseTo((single[0] + 0.25 * single[1]) / 2, within(1e-5 * single[0]));
+            double unweighted = loss.predictionLoss(sample, timestep, context, sample, new double[] {1, 1}).item_double();
+            assertThat(unweighted).isCloseTo(loss.predictionLoss(sample, timestep, context, sample, null).item_double(),
+                    within(1e-5 * single[0]));
         }
     }
 

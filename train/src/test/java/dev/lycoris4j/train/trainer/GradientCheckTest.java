@@ -55,9 +55,9 @@ class GradientCheckTest {
             Tensor x0 = torch.randn(1, 4, 8, 8);
             Tensor noise = torch.randn(1, 4, 8, 8);
             Tensor t = Tensors.fromLongs(new long[] {321}, 1);
-            DoubleSupplier value = () -> loss.loss(x0, text.encode(List.of("a photo of sks dog")), noise, t).item_double();
+            DoubleSupplier value = () -> loss.loss(x0, text.encode(List.of("a photo of sks dog")), noise, t, null).item_double();
 
-            loss.loss(x0, text.encode(List.of("a photo of sks dog")), noise, t).backward();
+            loss.loss(x0, text.encode(List.of("a photo of sks dog")), noise, t, null).backward();
 
             List<Tensor> checked = new ArrayList<>(network.textEncoderParameters().subList(0, 2));
             List<Tensor> unet = network.unetParameters();

@@ -112,6 +112,17 @@ class TrainArgsTest {
     }
 
     @Test
+    void regularisationFoldersJoinTheDatasetWithTheirPriorLossWeight() throws Exception {
+        Path reg = dir.resolve("reg/1_cat");
+        Files.createDirectories(reg);
+        ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", reg.resolve("r.png").toFile());
+        TrainConfig c = base().put("reg_data_dir", dir.resolve("reg").toString(), "--reg_data_dir")
+                .put("prior_loss_weight", "0.5", "--prior_loss_weight").resolve(s -> {});
+        assertThat(c.datasets().getFirst().subsets()).extracting(s -> s.isReg()).containsExactly(false, true);
+        assertThat(c.priorLossWeight()).isEqualTo(0.5);
+    }
+
+    @Test
     void spellingsMapToKohyasNames() {
         assertThat(List.of(TrainArgs.canonical("--max-steps"), TrainArgs.canonical("-o"), TrainArgs.canonical("--model"),
                 TrainArgs.canonical("--network-dim"))).containsExactly("max_train_steps", "output_dir",
