@@ -72,10 +72,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 
     @Override
     public float[] timesteps() {
-        StepMath.requirePrepared(timesteps != null);
-        float[] out = new float[timesteps.length];
-        for (int i = 0; i < out.length; i++) out[i] = timesteps[i];
-        return out;
+        return StepMath.timestepsAsFloats(timesteps);
     }
 
     @Override

@@ -26,6 +26,14 @@ final class StepMath {
         if (!prepared) throw new IllegalStateException("call setTimesteps before sampling");
     }
 
+    /** The integer timesteps of a prepared scheduler as the model-facing float array (a copy). */
+    static float[] timestepsAsFloats(long[] timesteps) {
+        requirePrepared(timesteps != null);
+        float[] out = new float[timesteps.length];
+        for (int i = 0; i < out.length; i++) out[i] = timesteps[i];
+        return out;
+    }
+
     static void requireStepIndex(int count, int stepIndex) {
         if (stepIndex < 0 || stepIndex >= count) {
             throw new IllegalArgumentException("step index " + stepIndex + " is outside [0, " + count + ")");
