@@ -2,6 +2,7 @@ package dev.lycoris4j.adapters.merge;
 
 import dev.lycoris4j.adapters.io.ModulePrefix;
 import dev.lycoris4j.adapters.merge.Resolution.Reason;
+import dev.lycoris4j.core.naming.UnetNaming;
 
 import java.util.ArrayList;
 import java.util.Collection;

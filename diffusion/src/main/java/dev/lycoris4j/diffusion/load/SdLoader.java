@@ -3,6 +3,7 @@ package dev.lycoris4j.diffusion.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.lycoris4j.core.naming.UnetNaming;
 import dev.lycoris4j.core.nn.Placement;
 import dev.lycoris4j.core.safetensors.SafetensorsException;
 import dev.lycoris4j.core.safetensors.SafetensorsFile;
@@ -149,10 +150,8 @@ public final class SdLoader {
                 o.progress().accept("loaded text encoder 2");
             }
             UNet2DConditionModel unet = new UNet2DConditionModel(uc, p);
-            boolean[] upAttention = new boolean[uc.upBlockTypes().length];
-            for (int i = 0; i < upAttention.length; i++) upAttention[i] = uc.upBlockTypes()[i].startsWith("CrossAttn");
-            SingleFileLayout.fill(unet, f, n -> FileTensor.of(SingleFileLayout.UNET
-                    + LdmNames.unet(n, uc.layersPerBlock(), upAttention)));
+            UnetNaming naming = uc.naming();
+            SingleFileLayout.fill(unet, f, n -> FileTensor.of(SingleFileLayout.UNET + naming.ldmKey(n)));
             o.progress().accept("loaded unet");
             AutoencoderKL vae = new AutoencoderKL(vc, p);
             int levels = vc.blockOutChannels().length;

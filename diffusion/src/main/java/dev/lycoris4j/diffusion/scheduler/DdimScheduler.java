@@ -12,13 +12,12 @@ import static dev.lycoris4j.diffusion.scheduler.StepMath.times;
  * Deterministic DDIM (η = 0), diffusers' {@code DDIMScheduler}: x_{t'} = √ᾱ_{t'}·x̂₀ + √(1−ᾱ_{t'})·ε̂,
  * where t' = t − N/steps and x̂₀, ε̂ come from the model output. Stateless between steps.
  */
-public final class DdimScheduler implements Scheduler {
+public final class DdimScheduler extends IntegerTimestepScheduler {
     private final SchedulerConfig config;
     private final NoiseSchedule schedule;
     private final TimestepSpacing spacing;
     // ᾱ used after the last step, where t' < 0: 1 (a clean image) or, as SD configures it, ᾱ_0.
     private final float finalAlphaCumprod;
-    private long[] timesteps;
     private int stride;
 
     public DdimScheduler(SchedulerConfig config) {
@@ -42,27 +41,8 @@ public final class DdimScheduler implements Scheduler {
     }
 
     @Override
-    public float[] timesteps() {
-        return StepMath.timestepsAsFloats(timesteps);
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public Tensor scaleModelInput(Tensor sample, int stepIndex) {
-        StepMath.requirePrepared(timesteps != null);
-        StepMath.requireStepIndex(timesteps.length, stepIndex);
-        return sample;
-    }
-
-    @Override
     public StepResult step(Tensor modelOutput, int stepIndex, Tensor sample) {
-        StepMath.requirePrepared(timesteps != null);
-        StepMath.requireStepIndex(timesteps.length, stepIndex);
-        StepMath.requireSameShape(modelOutput, sample);
+        requireStep(modelOutput, stepIndex, sample);
         int t = (int) timesteps[stepIndex];
         int prevT = t - stride;
         float alphaProd = schedule.alphaCumprod(t);

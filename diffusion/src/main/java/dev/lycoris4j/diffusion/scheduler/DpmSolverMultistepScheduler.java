@@ -16,11 +16,10 @@ import static dev.lycoris4j.diffusion.scheduler.StepMath.times;
  * step and the last (which lands on σ = 0) are first order; the others also use the previous step's x̂₀,
  * which this object keeps: step indices must therefore run 0, 1, 2, … and index 0 starts a new generation.
  */
-public final class DpmSolverMultistepScheduler implements Scheduler {
+public final class DpmSolverMultistepScheduler extends IntegerTimestepScheduler {
     private final SchedulerConfig config;
     private final TimestepSpacing spacing;
     private final float[] trainSigmas;
-    private long[] timesteps;
     // One more than the steps: the σ after the last step is 0.
     private float[] sigmas;
     // x̂₀ of the previous step, referenced so that the caller's per-step PointerScope cannot free it.
@@ -71,27 +70,8 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
     }
 
     @Override
-    public float[] timesteps() {
-        return StepMath.timestepsAsFloats(timesteps);
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public Tensor scaleModelInput(Tensor sample, int stepIndex) {
-        StepMath.requirePrepared(timesteps != null);
-        StepMath.requireStepIndex(timesteps.length, stepIndex);
-        return sample;
-    }
-
-    @Override
     public StepResult step(Tensor modelOutput, int stepIndex, Tensor sample) {
-        StepMath.requirePrepared(timesteps != null);
-        StepMath.requireStepIndex(timesteps.length, stepIndex);
-        StepMath.requireSameShape(modelOutput, sample);
+        requireStep(modelOutput, stepIndex, sample);
         if (stepIndex == 0) {
             forgetHistory();
         } else if (stepIndex != nextStepIndex) {

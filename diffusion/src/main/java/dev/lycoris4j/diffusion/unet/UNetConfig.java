@@ -1,9 +1,12 @@
 package dev.lycoris4j.diffusion.unet;
 
+import dev.lycoris4j.core.naming.UnetNaming;
 import dev.lycoris4j.diffusion.ConfigJson;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The fields of diffusers' {@code UNet2DConditionModel} config that SD1.x, SD2.x and SDXL use.
@@ -67,6 +70,13 @@ public record UNetConfig(
         int[] a = new int[n];
         Arrays.fill(a, v);
         return a;
+    }
+
+    /** This UNet's diffusers ↔ LDM path mapping (up blocks have one resnet more than down blocks). */
+    public UnetNaming naming() {
+        Set<Integer> upWithAttention = new HashSet<>();
+        for (int i = 0; i < upBlockTypes.length; i++) if (hasCrossAttention(upBlockTypes[i])) upWithAttention.add(i);
+        return new UnetNaming(layersPerBlock, layersPerBlock + 1, upWithAttention);
     }
 
     public int timeEmbedDim() {

@@ -1,6 +1,6 @@
 package dev.lycoris4j.train.network;
 
-import dev.lycoris4j.diffusion.load.LdmNames;
+import dev.lycoris4j.core.naming.UnetNaming;
 import dev.lycoris4j.diffusion.unet.UNetConfig;
 
 /**
@@ -18,14 +18,7 @@ public interface ModuleNaming {
 
     /** SGM paths of a diffusers-structured UNet with config {@code c} (kohya's SDXL UNet). */
     static ModuleNaming sgm(UNetConfig c) {
-        String[] up = c.upBlockTypes();
-        boolean[] upHasAttention = new boolean[up.length];
-        for (int i = 0; i < up.length; i++) upHasAttention[i] = up[i].startsWith("CrossAttn");
-        int layers = c.layersPerBlock();
-        // LdmNames maps state-dict keys; a layer's weight key names the layer itself.
-        return p -> {
-            String key = LdmNames.unet(p + ".weight", layers, upHasAttention);
-            return key.substring(0, key.length() - ".weight".length());
-        };
+        UnetNaming naming = c.naming();
+        return p -> naming.toLdm(p).orElseThrow(() -> new IllegalArgumentException("no SGM name for UNet layer " + p));
     }
 }

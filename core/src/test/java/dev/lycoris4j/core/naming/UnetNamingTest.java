@@ -1,12 +1,14 @@
-package dev.lycoris4j.adapters.merge;
+package dev.lycoris4j.core.naming;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** diffusers ↔ LDM on the real SD1.5 and SDXL layouts; expectations from the table of sd-architecture §(b). */
 class UnetNamingTest {
@@ -91,5 +93,18 @@ class UnetNamingTest {
     void pathsOutsideAUnetHaveNoAlias() {
         assertThat(UnetNaming.aliases(List.of("text_model.encoder.layers.0.mlp.fc1", "x_embedder",
                 "transformer_blocks.0.attn.to_q"))).isEmpty();
+    }
+
+    @Test
+    void stateDictKeysKeepTheirTensorName() {
+        // SD1.5: 2 resnets per down block, 3 per up block, attention in up blocks 1-3.
+        UnetNaming sd15 = new UnetNaming(2, 3, Set.of(1, 2, 3));
+
+        assertThat(sd15.ldmKey("down_blocks.1.resnets.0.conv1.weight")).isEqualTo("input_blocks.4.0.in_layers.2.weight");
+        assertThat(sd15.ldmKey("up_blocks.1.upsamplers.0.conv.bias")).isEqualTo("output_blocks.5.2.conv.bias");
+        assertThat(sd15.ldmKey("down_blocks.0.attentions.1.transformer_blocks.0.attn2.to_k.weight"))
+                .isEqualTo("input_blocks.2.1.transformer_blocks.0.attn2.to_k.weight");
+        assertThatThrownBy(() -> sd15.ldmKey("down_blocks.0.resnets.0.bogus.weight"))
+                .hasMessageContaining("down_blocks.0.resnets.0.bogus.weight");
     }
 }

@@ -1,4 +1,4 @@
-package dev.lycoris4j.adapters.merge;
+package dev.lycoris4j.core.naming;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -11,16 +11,16 @@ import java.util.regex.Pattern;
 
 /**
  * The two spellings of a UNet's module paths (sd-architecture §(b)): diffusers ({@code down_blocks.1.resnets.0.conv1})
- * and LDM/SGM ({@code input_blocks.4.0.in_layers.2}), which kohya's SDXL UNet uses. An adapter trained on one
- * spelling must merge into a checkpoint written in the other, so the resolver also knows every checkpoint
- * module under its other name.
+ * and LDM/SGM ({@code input_blocks.4.0.in_layers.2}), which single-file checkpoints and kohya's SDXL UNet use.
+ * Single-file loading and SGM adapter names go diffusers → LDM; merging an adapter trained on one spelling into a
+ * checkpoint written in the other needs both ways.
  *
  * <p>The slot arithmetic depends on the resnets per block, which is read from the checkpoint rather than assumed
  * (SD1.5/SDXL: 2 per down block, 3 per up block; small test models have fewer): a down block occupies
  * {@code down + 1} {@code input_blocks} slots (resnets, then the downsampler), an up block {@code up} slots of
  * {@code output_blocks}, its upsampler sitting in the last one next to the resnet (and the attention, if any).
  */
-final class UnetNaming {
+public final class UnetNaming {
     private static final Map<String, String> RESNET_TO_LDM = Map.of(
             "norm1", "in_layers.0", "conv1", "in_layers.2", "time_emb_proj", "emb_layers.1",
             "norm2", "out_layers.0", "conv2", "out_layers.3", "conv_shortcut", "skip_connection");
@@ -44,17 +44,22 @@ final class UnetNaming {
     private final int upResnets;
     private final Set<Integer> upBlocksWithAttention;
 
-    private UnetNaming(int downResnets, int upResnets, Set<Integer> upBlocksWithAttention) {
+    /**
+     * @param downResnets           resnets per down block
+     * @param upResnets             resnets per up block (one more than down in SD's UNets)
+     * @param upBlocksWithAttention indices of the up blocks with transformers (moves the upsampler's slot)
+     */
+    public UnetNaming(int downResnets, int upResnets, Set<Integer> upBlocksWithAttention) {
         this.downResnets = downResnets;
         this.upResnets = upResnets;
-        this.upBlocksWithAttention = upBlocksWithAttention;
+        this.upBlocksWithAttention = Set.copyOf(upBlocksWithAttention);
     }
 
     /**
      * For the module paths of one UNet (relative to its root), each path's spelling in the other naming
      * → the path itself. Paths with no counterpart (or that belong to no UNet) are absent.
      */
-    static Map<String, String> aliases(Collection<String> paths) {
+    public static Map<String, String> aliases(Collection<String> paths) {
         UnetNaming naming = inferLayout(paths);
         Map<String, String> aliases = new HashMap<>();
         for (String p : paths) {
@@ -88,7 +93,19 @@ final class UnetNaming {
         return new UnetNaming(downResnets, upResnets, upWithAttention);
     }
 
-    Optional<String> toLdm(String path) {
+    /**
+     * A diffusers state-dict key ({@code <module path>.<tensor>}) as its LDM key, both relative to the UNet.
+     *
+     * @throws IllegalArgumentException when the module has no LDM name
+     */
+    public String ldmKey(String key) {
+        int dot = key.lastIndexOf('.');
+        return toLdm(key.substring(0, dot)).map(module -> module + key.substring(dot))
+                .orElseThrow(() -> new IllegalArgumentException("no LDM name for UNet key " + key));
+    }
+
+    /** A diffusers module path in LDM spelling; empty if it has none. */
+    public Optional<String> toLdm(String path) {
         String fixed = FIXED_TO_LDM.get(path);
         if (fixed != null) return Optional.of(fixed);
         Matcher m;
@@ -120,7 +137,8 @@ final class UnetNaming {
         return Optional.empty();
     }
 
-    Optional<String> toDiffusers(String path) {
+    /** An LDM module path in diffusers spelling; empty if it has none. */
+    public Optional<String> toDiffusers(String path) {
         String fixed = FIXED_TO_DIFFUSERS.get(path);
         if (fixed != null) return Optional.of(fixed);
         Matcher m;
