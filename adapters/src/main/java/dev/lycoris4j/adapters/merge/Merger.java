@@ -12,6 +12,8 @@ import dev.lycoris4j.core.io.IoConsumer;
 import dev.lycoris4j.core.memory.StepScope;
 import dev.lycoris4j.core.nn.NoGrad;
 import dev.lycoris4j.core.safetensors.SafetensorsFile;
+import dev.lycoris4j.core.safetensors.SafetensorsLayout;
+import dev.lycoris4j.core.safetensors.SafetensorsWriter;
 import dev.lycoris4j.core.safetensors.TensorInfo;
 import dev.lycoris4j.core.tensor.DType;
 import org.bytedeco.pytorch.Tensor;
@@ -69,14 +71,14 @@ public final class Merger {
             }
 
             Counts counts = new Counts();
-            List<StreamingSafetensorsWriter.Entry> entries = new ArrayList<>();
+            List<SafetensorsWriter.Streamed> entries = new ArrayList<>();
             for (TensorInfo info : file.infos()) {
                 DType dtype = outputDtype(info, outputDtype);
                 ModuleMerge merge = byKey.get(info.name());
-                entries.add(new StreamingSafetensorsWriter.Entry(info.name(), dtype, info.shape(),
+                entries.add(new SafetensorsWriter.Streamed(new SafetensorsLayout.Entry(info.name(), dtype, info.shape()),
                         sink -> writeTensor(file, info, dtype, merge, outputDtype, counts, sink)));
             }
-            StreamingSafetensorsWriter.write(output, entries, file.metadata());
+            SafetensorsWriter.writeStreamed(output, entries, file.metadata());
 
             List<AdapterReport> reports = new ArrayList<>();
             for (int i = 0; i < adapters.size(); i++) {

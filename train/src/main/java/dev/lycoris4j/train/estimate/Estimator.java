@@ -3,6 +3,7 @@ package dev.lycoris4j.train.estimate;
 import dev.lycoris4j.adapters.Adapter;
 import dev.lycoris4j.adapters.Algorithm;
 import dev.lycoris4j.core.memory.StepScope;
+import dev.lycoris4j.core.safetensors.SafetensorsLayout;
 import dev.lycoris4j.core.tensor.DType;
 import dev.lycoris4j.core.tensor.Tensors;
 import dev.lycoris4j.train.network.NetworkComponent;
@@ -34,17 +35,17 @@ public final class Estimator {
     public static AdapterEstimate estimate(List<NetworkComponent> components, NetworkConfig config, DType dtype) {
         int te = 0, unet = 0;
         long parameters = 0, stored = 0;
-        List<SafetensorsSize.Entry> entries = new ArrayList<>();
+        List<SafetensorsLayout.Entry> entries = new ArrayList<>();
         for (PlannedModule m : NetworkPlan.of(components, config)) {
             if (m.role() == NetworkComponent.Role.TEXT_ENCODER) te++;
             else unet++;
-            for (SafetensorsSize.Entry e : trainedFileTensors(m, dtype)) {
+            for (SafetensorsLayout.Entry e : trainedFileTensors(m, dtype)) {
                 entries.add(e);
                 stored += Tensors.numel(e.shape());
                 if (!CONSTANTS.contains(e.name().substring(m.name().length() + 1))) parameters += Tensors.numel(e.shape());
             }
         }
-        return new AdapterEstimate(te, unet, parameters, stored, entries.size(), SafetensorsSize.fileBytes(entries), dtype);
+        return new AdapterEstimate(te, unet, parameters, stored, entries.size(), SafetensorsLayout.fileBytes(entries, Map.of()), dtype);
     }
 
     /**
@@ -52,16 +53,16 @@ public final class Estimator {
      * {@code diff_b} out of its state dict; after training the file holds it exactly when the layer has a bias
      * (a bias-less layer never uses it, so it stays zero and stays out).
      */
-    static List<SafetensorsSize.Entry> trainedFileTensors(PlannedModule m, DType dtype) {
-        List<SafetensorsSize.Entry> out = new ArrayList<>();
+    static List<SafetensorsLayout.Entry> trainedFileTensors(PlannedModule m, DType dtype) {
+        List<SafetensorsLayout.Entry> out = new ArrayList<>();
         try (StepScope ignored = new StepScope()) {
             Adapter a = m.createAdapter();
             Map<String, Tensor> sd = a.stateDict();
             for (Map.Entry<String, Tensor> e : sd.entrySet()) {
-                out.add(new SafetensorsSize.Entry(m.name() + "." + e.getKey(), dtype, Tensors.shape(e.getValue())));
+                out.add(new SafetensorsLayout.Entry(m.name() + "." + e.getKey(), dtype, Tensors.shape(e.getValue())));
             }
             if (a.algorithm() == Algorithm.FULL && !sd.containsKey("diff_b") && m.layer().bias() != null) {
-                out.add(new SafetensorsSize.Entry(m.name() + ".diff_b", dtype, Tensors.shape(m.layer().bias())));
+                out.add(new SafetensorsLayout.Entry(m.name() + ".diff_b", dtype, Tensors.shape(m.layer().bias())));
             }
             // The adapter is dropped here: release its tensors now rather than at some later garbage collection.
             for (Tensor t : a.parameters()) t.close();

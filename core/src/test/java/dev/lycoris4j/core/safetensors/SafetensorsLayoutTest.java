@@ -1,6 +1,5 @@
-package dev.lycoris4j.train.estimate;
+package dev.lycoris4j.core.safetensors;
 
-import dev.lycoris4j.core.safetensors.SafetensorsWriter;
 import dev.lycoris4j.core.tensor.DType;
 import dev.lycoris4j.core.tensor.Tensors;
 import org.bytedeco.pytorch.Tensor;
@@ -20,16 +19,20 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The computed sizes equal those of files the real writer produces, header length included. */
-class SafetensorsSizeTest {
+class SafetensorsLayoutTest {
 
     private static void assertSizeMatchesWriter(Map<String, Tensor> tensors, Path file) throws Exception {
-        SafetensorsWriter.write(file, tensors, null);
-        List<SafetensorsSize.Entry> entries = new ArrayList<>();
-        tensors.forEach((k, v) -> entries.add(new SafetensorsSize.Entry(k, Tensors.dtype(v), Tensors.shape(v))));
+        assertSizeMatchesWriter(tensors, Map.of(), file);
+    }
+
+    private static void assertSizeMatchesWriter(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws Exception {
+        SafetensorsWriter.write(file, tensors, metadata);
+        List<SafetensorsLayout.Entry> entries = new ArrayList<>();
+        tensors.forEach((k, v) -> entries.add(new SafetensorsLayout.Entry(k, Tensors.dtype(v), Tensors.shape(v))));
         byte[] bytes = Files.readAllBytes(file);
         long header = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        assertThat(SafetensorsSize.headerBytes(entries)).isEqualTo(header);
-        assertThat(SafetensorsSize.fileBytes(entries)).isEqualTo(bytes.length);
+        assertThat(SafetensorsLayout.header(SafetensorsLayout.ordered(entries), metadata).length).isEqualTo(header);
+        assertThat(SafetensorsLayout.fileBytes(entries, metadata)).isEqualTo(bytes.length);
     }
 
     private static Tensor zeros(DType dtype, long... shape) {
@@ -56,6 +59,13 @@ class SafetensorsSizeTest {
         t.put("ünïcode", zeros(DType.U8, 13));
         t.put("empty", zeros(DType.F16, 0, 4));
         assertSizeMatchesWriter(t, dir.resolve("b.safetensors"));
+    }
+
+    @Test
+    void metadataComesFirstInTheHeader(@TempDir Path dir) throws Exception {
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        t.put("w", zeros(DType.F32, 4, 4));
+        assertSizeMatchesWriter(t, Map.of("ss_network_dim", "8", "note", "naïve \"quote\""), dir.resolve("m.safetensors"));
     }
 
     @Test
