@@ -19,7 +19,7 @@ public final class LdmNames {
 
     /**
      * A VAE key without the {@code first_stage_model.} prefix. The decoder's up blocks are numbered
-     * in reverse in LDM files. Mid-attention Linear weights are 1×1 convs there (the loader reshapes).
+     * in reverse in LDM files. Mid-attention Linear weights are 1×1 convs there.
      */
     public static String vae(String key, int levels) {
         Matcher m;
@@ -56,10 +56,5 @@ public final class LdmNames {
 
     private static String vaeResnet(String rest) {
         return rest.startsWith("conv_shortcut.") ? "nin_shortcut." + rest.substring(14) : rest;
-    }
-
-    /** Whether a VAE key maps to a mid-attention projection stored as a 1×1 conv in LDM files. */
-    public static boolean isVaeAttentionProjection(String key) {
-        return key.contains(".mid_block.attentions.0.to_") && key.endsWith(".weight");
     }
 }

@@ -3,6 +3,8 @@ package dev.lycoris4j.diffusion.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.lycoris4j.core.checkpoint.CheckpointFill;
+import dev.lycoris4j.core.checkpoint.TensorSource;
 import dev.lycoris4j.core.naming.UnetNaming;
 import dev.lycoris4j.core.nn.Placement;
 import dev.lycoris4j.core.safetensors.SafetensorsException;
@@ -139,26 +141,24 @@ public final class SdLoader {
 
             ClipTextModel te = new ClipTextModel(tc, p);
             String prefix = layout.textEncoderPrefix();
-            SingleFileLayout.fill(te, f, layout.textEncoderIsOpenClip()
+            CheckpointFill.fill(f, te, layout.textEncoderIsOpenClip()
                     ? n -> SingleFileLayout.openClipText(prefix, n)
                     : n -> SingleFileLayout.hfText(f, prefix, n));
             o.progress().accept("loaded text encoder");
             ClipTextModel te2 = null;
             if (tc2 != null) {
                 te2 = new ClipTextModel(tc2, p);
-                SingleFileLayout.fill(te2, f, n -> SingleFileLayout.openClipText(layout.textEncoder2Prefix(), n));
+                CheckpointFill.fill(f, te2, n -> SingleFileLayout.openClipText(layout.textEncoder2Prefix(), n));
                 o.progress().accept("loaded text encoder 2");
             }
             UNet2DConditionModel unet = new UNet2DConditionModel(uc, p);
             UnetNaming naming = uc.naming();
-            SingleFileLayout.fill(unet, f, n -> FileTensor.of(SingleFileLayout.UNET + naming.ldmKey(n)));
+            CheckpointFill.fill(f, unet, n -> TensorSource.of(SingleFileLayout.UNET + naming.ldmKey(n)));
             o.progress().accept("loaded unet");
             AutoencoderKL vae = new AutoencoderKL(vc, p);
             int levels = vc.blockOutChannels().length;
-            SingleFileLayout.fill(vae, f, n -> {
-                String key = SingleFileLayout.VAE + LdmNames.vae(n, levels);
-                return LdmNames.isVaeAttentionProjection(n) ? FileTensor.flattened(key) : FileTensor.of(key);
-            });
+            // LDM's 1×1-conv attention projections are reshaped to the VAE's Linears by TensorSource.
+            CheckpointFill.fill(f, vae, n -> TensorSource.of(SingleFileLayout.VAE + LdmNames.vae(n, levels)));
             o.progress().accept("loaded vae");
 
             Path tokPath = o.tokenizer() != null ? o.tokenizer() : file.resolveSibling("tokenizer");

@@ -1,12 +1,7 @@
 package dev.lycoris4j.diffusion.load;
 
-import dev.lycoris4j.core.nn.Module;
-import dev.lycoris4j.core.safetensors.SafetensorsException;
+import dev.lycoris4j.core.checkpoint.TensorSource;
 import dev.lycoris4j.core.safetensors.SafetensorsFile;
-import org.bytedeco.pytorch.Tensor;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The component prefixes of an original LDM (SD1.x/SD2.x) or SGM (SDXL) single-file checkpoint, and
@@ -63,32 +58,20 @@ public enum SingleFileLayout {
         return this == SD2;
     }
 
-    /** Fills {@code model} from the file: each model tensor is looked up through {@code source}. */
-    static void fill(Module model, SafetensorsFile f, java.util.function.Function<String, FileTensor> source) {
-        Map<String, Tensor> named = new LinkedHashMap<>();
-        try {
-            for (String name : model.stateDict().keySet()) named.put(name, source.apply(name).read(f));
-        } catch (SafetensorsException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        Module.LoadReport r = model.loadStateDict(named, false);
-        if (!r.isClean()) throw new IllegalArgumentException(f.path() + " does not fit " + model.typeName() + ": " + r);
-    }
-
     /** HF CLIP text names → this file's key for a text encoder stored with HF names under {@code prefix}. */
-    static FileTensor hfText(SafetensorsFile f, String prefix, String name) {
+    static TensorSource hfText(SafetensorsFile f, String prefix, String name) {
         String key = prefix + name;
         // Very old SD1 files lack the text_model level.
         if (!f.contains(key) && name.startsWith("text_model.")) key = prefix + name.substring("text_model.".length());
-        return FileTensor.of(key);
+        return TensorSource.of(key);
     }
 
     /** HF CLIP text names → OpenCLIP keys under {@code prefix} (q/k/v rows of in_proj, transposed projection). */
-    static FileTensor openClipText(String prefix, String name) {
-        if (name.equals("text_model.embeddings.token_embedding.weight")) return FileTensor.of(prefix + "token_embedding.weight");
-        if (name.equals("text_model.embeddings.position_embedding.weight")) return FileTensor.of(prefix + "positional_embedding");
-        if (name.startsWith("text_model.final_layer_norm.")) return FileTensor.of(prefix + "ln_final." + last(name));
-        if (name.equals("text_projection.weight")) return FileTensor.transposed(prefix + "text_projection");
+    static TensorSource openClipText(String prefix, String name) {
+        if (name.equals("text_model.embeddings.token_embedding.weight")) return TensorSource.of(prefix + "token_embedding.weight");
+        if (name.equals("text_model.embeddings.position_embedding.weight")) return TensorSource.of(prefix + "positional_embedding");
+        if (name.startsWith("text_model.final_layer_norm.")) return TensorSource.of(prefix + "ln_final." + last(name));
+        if (name.equals("text_projection.weight")) return TensorSource.transposed(prefix + "text_projection");
         String layerPrefix = "text_model.encoder.layers.";
         if (!name.startsWith(layerPrefix)) throw new IllegalArgumentException("no OpenCLIP name for " + name);
         String rest = name.substring(layerPrefix.length());
@@ -97,14 +80,14 @@ public enum SingleFileLayout {
         String inner = rest.substring(dot + 1);
         String kind = last(name);
         return switch (inner.substring(0, inner.lastIndexOf('.'))) {
-            case "self_attn.q_proj" -> FileTensor.rows(block + "attn.in_proj_" + kind, 0, 3);
-            case "self_attn.k_proj" -> FileTensor.rows(block + "attn.in_proj_" + kind, 1, 3);
-            case "self_attn.v_proj" -> FileTensor.rows(block + "attn.in_proj_" + kind, 2, 3);
-            case "self_attn.out_proj" -> FileTensor.of(block + "attn.out_proj." + kind);
-            case "layer_norm1" -> FileTensor.of(block + "ln_1." + kind);
-            case "layer_norm2" -> FileTensor.of(block + "ln_2." + kind);
-            case "mlp.fc1" -> FileTensor.of(block + "mlp.c_fc." + kind);
-            case "mlp.fc2" -> FileTensor.of(block + "mlp.c_proj." + kind);
+            case "self_attn.q_proj" -> TensorSource.rows(block + "attn.in_proj_" + kind, 0, 3);
+            case "self_attn.k_proj" -> TensorSource.rows(block + "attn.in_proj_" + kind, 1, 3);
+            case "self_attn.v_proj" -> TensorSource.rows(block + "attn.in_proj_" + kind, 2, 3);
+            case "self_attn.out_proj" -> TensorSource.of(block + "attn.out_proj." + kind);
+            case "layer_norm1" -> TensorSource.of(block + "ln_1." + kind);
+            case "layer_norm2" -> TensorSource.of(block + "ln_2." + kind);
+            case "mlp.fc1" -> TensorSource.of(block + "mlp.c_fc." + kind);
+            case "mlp.fc2" -> TensorSource.of(block + "mlp.c_proj." + kind);
             default -> throw new IllegalArgumentException("no OpenCLIP name for " + name);
         };
     }

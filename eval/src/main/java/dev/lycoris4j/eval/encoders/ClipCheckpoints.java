@@ -2,6 +2,8 @@ package dev.lycoris4j.eval.encoders;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.lycoris4j.core.checkpoint.CheckpointFill;
+import dev.lycoris4j.core.checkpoint.TensorSource;
 import dev.lycoris4j.core.nn.Placement;
 import dev.lycoris4j.core.safetensors.SafetensorsFile;
 import dev.lycoris4j.diffusion.ConfigJson;

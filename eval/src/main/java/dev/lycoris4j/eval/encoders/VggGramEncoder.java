@@ -1,5 +1,7 @@
 package dev.lycoris4j.eval.encoders;
 
+import dev.lycoris4j.core.checkpoint.CheckpointFill;
+import dev.lycoris4j.core.checkpoint.TensorSource;
 import dev.lycoris4j.core.nn.Placement;
 import dev.lycoris4j.core.safetensors.SafetensorsFile;
 import dev.lycoris4j.eval.image.ChannelNormalization;

@@ -1,5 +1,7 @@
 package dev.lycoris4j.eval.encoders;
 
+import dev.lycoris4j.core.checkpoint.TensorSource;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

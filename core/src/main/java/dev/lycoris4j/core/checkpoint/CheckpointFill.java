@@ -1,4 +1,4 @@
-package dev.lycoris4j.eval.encoders;
+package dev.lycoris4j.core.checkpoint;
 
 import dev.lycoris4j.core.memory.StepScope;
 import dev.lycoris4j.core.nn.Module;
@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  * layout declares irrelevant (a mask token, a logit scale), so a checkpoint of another variant
  * (register tokens, SwiGLU, batch norm) fails loudly instead of loading half its weights.
  */
-final class CheckpointFill {
+public final class CheckpointFill {
     private final SafetensorsFile file;
     private final Set<String> used = new HashSet<>();
 
@@ -31,7 +31,7 @@ final class CheckpointFill {
         this.file = file;
     }
 
-    static SafetensorsFile open(Path path) {
+    public static SafetensorsFile open(Path path) {
         try {
             return SafetensorsFile.open(path);
         } catch (SafetensorsException e) {
@@ -43,7 +43,7 @@ final class CheckpointFill {
      * Loads each (model, layout) pair from {@code path}, then checks that the file holds nothing else
      * than what {@code ignored} accepts.
      */
-    static void load(Path path, List<Target> targets, Predicate<String> ignored) {
+    public static void load(Path path, List<Target> targets, Predicate<String> ignored) {
         try (SafetensorsFile f = open(path)) {
             CheckpointFill fill = new CheckpointFill(f);
             for (Target t : targets) fill.fill(t.model(), t.layout());
@@ -51,8 +51,16 @@ final class CheckpointFill {
         }
     }
 
+    /**
+     * Fills one model from an open file, without checking what else the file holds (a single-file Stable
+     * Diffusion checkpoint holds every component).
+     */
+    public static void fill(SafetensorsFile file, Module model, Function<String, TensorSource> layout) {
+        new CheckpointFill(file).fill(model, layout);
+    }
+
     /** A model and where each of its state-dict names lives in the file. */
-    record Target(Module model, Function<String, TensorSource> layout) {}
+    public record Target(Module model, Function<String, TensorSource> layout) {}
 
     private void fill(Module model, Function<String, TensorSource> layout) {
         // The file views are only needed until copied into the model's own tensors.

@@ -1,4 +1,4 @@
-package dev.lycoris4j.eval.encoders;
+package dev.lycoris4j.core.checkpoint;
 
 import dev.lycoris4j.core.safetensors.SafetensorsException;
 import dev.lycoris4j.core.safetensors.SafetensorsFile;
@@ -11,26 +11,27 @@ import java.util.Arrays;
  * Where one model tensor comes from in a checkpoint of some layout: a key, optionally one block of
  * rows (fused q/k/v projections) and optionally transposed (OpenCLIP's x·P projections).
  */
-record TensorSource(String key, int part, int parts, boolean transpose) {
+public record TensorSource(String key, int part, int parts, boolean transpose) {
 
-    static TensorSource of(String key) {
+    public static TensorSource of(String key) {
         return new TensorSource(key, 0, 1, false);
     }
 
-    static TensorSource rows(String key, int part, int parts) {
+    public static TensorSource rows(String key, int part, int parts) {
         return new TensorSource(key, part, parts, false);
     }
 
-    static TensorSource transposed(String key) {
+    public static TensorSource transposed(String key) {
         return new TensorSource(key, 0, 1, true);
     }
 
     /**
-     * The tensor shaped as the model wants it. Layouts disagree on leading unit dimensions (a class
-     * token is [D] in CLIP and [1, 1, D] in DINOv2), so those are dropped or added; any other shape
-     * difference is left for the state-dict load to report.
+     * The tensor shaped as the model wants it. Layouts disagree on unit dimensions (a class token is [D]
+     * in CLIP and [1, 1, D] in DINOv2; LDM's VAE attention projections are [C, C, 1, 1] convs where
+     * diffusers has [C, C] Linears), so those are dropped or added; any other shape difference is left for
+     * the state-dict load to report.
      */
-    Tensor read(SafetensorsFile f, long[] modelShape) {
+    public Tensor read(SafetensorsFile f, long[] modelShape) {
         if (!f.contains(key)) throw new IllegalArgumentException(f.path() + ": missing tensor " + key);
         Tensor t;
         try {
@@ -48,15 +49,13 @@ record TensorSource(String key, int part, int parts, boolean transpose) {
         }
         if (transpose) t = t.t();
         long[] shape = Tensors.shape(t);
-        if (!Arrays.equals(shape, modelShape) && Arrays.equals(withoutLeadingOnes(shape), withoutLeadingOnes(modelShape))) {
+        if (!Arrays.equals(shape, modelShape) && Arrays.equals(withoutOnes(shape), withoutOnes(modelShape))) {
             t = t.reshape(modelShape);
         }
         return t;
     }
 
-    private static long[] withoutLeadingOnes(long[] shape) {
-        int i = 0;
-        while (i < shape.length && shape[i] == 1) i++;
-        return Arrays.copyOfRange(shape, i, shape.length);
+    private static long[] withoutOnes(long[] shape) {
+        return Arrays.stream(shape).filter(d -> d != 1).toArray();
     }
 }
