@@ -7,14 +7,13 @@ import dev.lycoris4j.core.testing.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
 import static dev.lycoris4j.core.testing.TensorAssert.assertClose;
+import static dev.lycoris4j.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The command line end to end, in process: output, exit codes and one-line errors. */
@@ -27,18 +26,9 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void inspectJsonFollowsTheDocumentedSchema() throws Exception {
-        Run r = run("inspect", NET1_ADAPTER.toString(), "--json");
+        CliRun r = run("inspect", NET1_ADAPTER.toString(), "--json");
 
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
@@ -60,7 +50,7 @@ class CliTest {
 
     @Test
     void inspectTextShowsModulesTotalsAndMetadata() {
-        Run r = run("inspect", NET1_ADAPTER.toString());
+        CliRun r = run("inspect", NET1_ADAPTER.toString());
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("lora_unet_conv_in").contains("rank=2").contains("scale=0.5")
@@ -72,7 +62,7 @@ class CliTest {
     void mergeEndToEndWritesTheReferenceMergeAndReportsEveryModule() throws Exception {
         Path out = dir.resolve("sub/merged.safetensors");
 
-        Run r = run("merge", "--base", NET1_BASE.toString(), "--adapter", NET1_ADAPTER + ":1.0", "-o", out.toString());
+        CliRun r = run("merge", "--base", NET1_BASE.toString(), "--adapter", NET1_ADAPTER + ":1.0", "-o", out.toString());
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
@@ -89,7 +79,7 @@ class CliTest {
         Path corrupt = dir.resolve("corrupt.safetensors");
         Files.write(corrupt, new byte[] {42, 0, 0, 0, 0, 0, 0, 0, '{'});
 
-        for (Run r : new Run[] {run("inspect", corrupt.toString()),
+        for (CliRun r : new CliRun[] {run("inspect", corrupt.toString()),
                 run("merge", "--base", NET1_BASE.toString(), "--adapter", corrupt.toString(), "-o", dir.resolve("m").toString()),
                 run("inspect", dir.resolve("missing.safetensors").toString())}) {
             assertThat(r.code()).isEqualTo(1);
@@ -102,7 +92,7 @@ class CliTest {
 
     @Test
     void usageErrorsAreOneLineAndExitCodeTwo() {
-        for (Run r : new Run[] {run("merge", "--adapter", NET1_ADAPTER.toString(), "-o", "x.safetensors"),
+        for (CliRun r : new CliRun[] {run("merge", "--adapter", NET1_ADAPTER.toString(), "-o", "x.safetensors"),
                 run("merge", "--base", "b", "--adapter", "a", "-o", "o", "--dtype", "fp7"),
                 run("frobnicate"), run()}) {
             assertThat(r.code()).as(r.err()).isEqualTo(2);
@@ -113,7 +103,7 @@ class CliTest {
 
     @Test
     void helpListsEveryCommandWithAnExample() {
-        Run r = run("--help");
+        CliRun r = run("--help");
 
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("demo").contains("inspect").contains("merge").contains("Examples:")
@@ -122,9 +112,9 @@ class CliTest {
 
     @Test
     void demoIsDeterministicPerSeedAndMergesEverything() throws Exception {
-        Run first = run("demo", "-o", dir.resolve("a").toString(), "--seed", "7");
-        Run again = run("demo", "-o", dir.resolve("b").toString(), "--seed", "7");
-        Run other = run("demo", "-o", dir.resolve("c").toString(), "--seed", "8");
+        CliRun first = run("demo", "-o", dir.resolve("a").toString(), "--seed", "7");
+        CliRun again = run("demo", "-o", dir.resolve("b").toString(), "--seed", "7");
+        CliRun other = run("demo", "-o", dir.resolve("c").toString(), "--seed", "8");
 
         assertThat(first.code()).as(first.err()).isZero();
         assertThat(first.out()).contains("== lycoris inspect").contains("== lycoris merge").doesNotContain("UNMATCHED");

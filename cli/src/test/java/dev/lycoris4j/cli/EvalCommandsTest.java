@@ -4,26 +4,16 @@ import dev.lycoris4j.core.testing.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.lycoris4j.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code lycoris eval} and {@code lycoris dreambench} as commands: prompt files, exit codes, one-line errors. */
 class EvalCommandsTest {
     @TempDir
     Path dir;
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private Path config(String extra) throws Exception {
         Path leaf = Files.createDirectories(dir.resolve("data/people/Saw_Gerrera/afro, illustration"));
@@ -50,7 +40,7 @@ class EvalCommandsTest {
 
     @Test
     void writePromptsNeedsNoModel() throws Exception {
-        Run r = run("eval", "--config", config("").toString(), "--write-prompts", dir.resolve("prompts").toString());
+        CliRun r = run("eval", "--config", config("").toString(), "--write-prompts", dir.resolve("prompts").toString());
         assertThat(r.code()).as(r.err()).isZero();
         Path leaf = dir.resolve("prompts/people/Saw_Gerrera/afro, illustration");
         assertThat(Files.readString(leaf.resolve("in_dist_prompts.txt"))).isEqualTo("fck man, afro, illustration, beard\n");
@@ -61,23 +51,23 @@ class EvalCommandsTest {
     @Test
     void badConfigsAreOneLineErrors() throws Exception {
         Path typo = config("imagez = 3");
-        Run r = run("eval", "--config", typo.toString());
+        CliRun r = run("eval", "--config", typo.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("lycoris: " + typo + ": unknown key 'imagez' (known: agnostic_prompts, caption_extension, "
                 + "checkpoints, classes, dataset, encoders, generation, images, model, output, prompt_types, prompts, results, tokenizer)"
                 + System.lineSeparator());
-        Run missing = run("eval", "--config", dir.resolve("none.toml").toString());
+        CliRun missing = run("eval", "--config", dir.resolve("none.toml").toString());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).startsWith("lycoris: config not found: ");
     }
 
     @Test
     void dreambenchChecksSubjectsBeforeLoadingAnything() {
-        Run r = run("dreambench", "--model", "m", "--dataset", "d", "--clip", "c", "--dino", "x", "-o", dir.toString(),
+        CliRun r = run("dreambench", "--model", "m", "--dataset", "d", "--clip", "c", "--dino", "x", "-o", dir.toString(),
                 "--subjects", "dog,dog4");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("lycoris: unknown DreamBench subject 'dog4'");
-        Run usage = run("dreambench", "--model", "m", "--dataset", "d", "-o", dir.toString());
+        CliRun usage = run("dreambench", "--model", "m", "--dataset", "d", "-o", dir.toString());
         assertThat(usage.code()).isEqualTo(2);
         assertThat(usage.err()).contains("--clip");
     }

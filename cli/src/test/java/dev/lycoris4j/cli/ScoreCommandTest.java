@@ -19,13 +19,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.lycoris4j.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -45,15 +44,6 @@ class ScoreCommandTest {
     private static Path generated;
     private static Path reference;
     private static Path prompts;
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeAll
     static void folders() throws Exception {
@@ -82,7 +72,7 @@ class ScoreCommandTest {
     /** The JSON equals the metrics computed here directly from the encoders and the metrics API. */
     @Test
     void jsonMatchesTheMetricsComputedThroughTheApi() throws Exception {
-        Run r = run(args("--prompts", prompts.toString(), "--vgg", VGG.toString(), "--resize", "crop", "--json"));
+        CliRun r = run(args("--prompts", prompts.toString(), "--vgg", VGG.toString(), "--resize", "crop", "--json"));
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
 
@@ -125,7 +115,7 @@ class ScoreCommandTest {
         Path ref = Files.createDirectories(dir.resolve("ref1"));
         Files.copy(IMAGES.resolve("img2_128x94.png"), gen.resolve("a.png"));
         Files.copy(IMAGES.resolve("img5_97x203.png"), ref.resolve("b.png"));
-        Run r = run("score", "--generated", gen.toString(), "--reference", ref.toString(), "--clip", CLIP.toString(),
+        CliRun r = run("score", "--generated", gen.toString(), "--reference", ref.toString(), "--clip", CLIP.toString(),
                 "--dino", DINO.toString(), "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
@@ -138,7 +128,7 @@ class ScoreCommandTest {
         assertThat(json.get("image_similarity").isNumber()).isTrue();
     }
 
-    private static void assertOneLineError(Run r, int code, String... fragments) {
+    private static void assertOneLineError(CliRun r, int code, String... fragments) {
         assertThat(r.code()).isEqualTo(code);
         assertThat(r.out()).isEmpty();
         assertThat(r.err().strip()).doesNotContain("\n").startsWith("lycoris: ");

@@ -5,11 +5,10 @@ import dev.lycoris4j.core.testing.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 
 import static dev.lycoris4j.core.testing.TensorAssert.assertClose;
+import static dev.lycoris4j.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code extract}, {@code convert} and {@code merge --combine} end to end, in process. */
@@ -23,15 +22,6 @@ class ToolsCliTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
-    }
-
     private static void assertSameTensors(Path actual, Path expected, double abs) throws Exception {
         try (SafetensorsFile a = SafetensorsFile.open(actual); SafetensorsFile e = SafetensorsFile.open(expected)) {
             assertThat(a.names()).containsExactlyInAnyOrderElementsOf(e.names());
@@ -42,7 +32,7 @@ class ToolsCliTest {
     @Test
     void extractFullThenMergeGivesTheTunedModelBack() throws Exception {
         Path diff = dir.resolve("out/diff.safetensors");
-        Run r = run("extract", "--base", NET1_BASE.toString(), "--tuned", NET1_MERGED.toString(), "-o", diff.toString(),
+        CliRun r = run("extract", "--base", NET1_BASE.toString(), "--tuned", NET1_MERGED.toString(), "-o", diff.toString(),
                 "--mode", "full", "--dtype", "fp32");
 
         assertThat(r.code()).as(r.err()).isZero();
@@ -52,14 +42,14 @@ class ToolsCliTest {
         assertThat(r.err()).startsWith("extract: 0/").contains("(100%)");
 
         Path merged = dir.resolve("merged.safetensors");
-        Run m = run("merge", "--base", NET1_BASE.toString(), "--adapter", diff.toString(), "-o", merged.toString());
+        CliRun m = run("merge", "--base", NET1_BASE.toString(), "--adapter", diff.toString(), "-o", merged.toString());
         assertThat(m.code()).as(m.err()).isZero();
         assertSameTensors(merged, NET1_MERGED, 0);
     }
 
     @Test
     void extractLowRankReportsRanksAndErrors() {
-        Run r = run("extract", "--base", NET1_BASE.toString(), "--tuned", NET1_MERGED.toString(),
+        CliRun r = run("extract", "--base", NET1_BASE.toString(), "--tuned", NET1_MERGED.toString(),
                 "-o", dir.resolve("r1.safetensors").toString(), "--linear-dim", "1", "--no-tucker");
 
         assertThat(r.code()).as(r.err()).isZero();
@@ -69,7 +59,7 @@ class ToolsCliTest {
     @Test
     void convertReportsTheRelativeErrorPerModuleAndInTotal() throws Exception {
         Path out = dir.resolve("lora.safetensors");
-        Run r = run("convert", LOHA.toString(), "-o", out.toString(), "--to", "lora", "--dim", "64", "--dtype", "fp32");
+        CliRun r = run("convert", LOHA.toString(), "-o", out.toString(), "--to", "lora", "--dim", "64", "--dtype", "fp32");
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("lycoris_layer  <- loha  lora r=48  relative error ")
@@ -83,20 +73,20 @@ class ToolsCliTest {
     @Test
     void combineThenMergeEqualsMergingBoth() throws Exception {
         Path combined = dir.resolve("combined.safetensors");
-        Run c = run("merge", "--combine", "--adapter", NET1_ADAPTER + ":0.25", "--adapter", NET1_ADAPTER + ":0.75",
+        CliRun c = run("merge", "--combine", "--adapter", NET1_ADAPTER + ":0.25", "--adapter", NET1_ADAPTER + ":0.75",
                 "-o", combined.toString(), "--dtype", "fp32");
         assertThat(c.code()).as(c.err()).isZero();
         assertThat(c.out()).contains("lora×0.25 + lora×0.75").contains("61 modules (61 full)");
 
         Path merged = dir.resolve("merged.safetensors");
-        Run m = run("merge", "--base", NET1_BASE.toString(), "--adapter", combined.toString(), "-o", merged.toString());
+        CliRun m = run("merge", "--base", NET1_BASE.toString(), "--adapter", combined.toString(), "-o", merged.toString());
         assertThat(m.code()).as(m.err()).isZero();
         assertSameTensors(merged, NET1_MERGED, 1e-5);
     }
 
     @Test
     void badInputIsOneLineAndExitCodeOne() {
-        for (Run r : new Run[] {
+        for (CliRun r : new CliRun[] {
                 run("extract", "--base", dir.resolve("missing.safetensors").toString(), "--tuned", NET1_MERGED.toString(), "-o", "x"),
                 run("convert", OFT.toString(), "-o", dir.resolve("x.safetensors").toString(), "--to", "lora", "--dim", "4")}) {
             assertThat(r.code()).as(r.err()).isEqualTo(1);
@@ -110,7 +100,7 @@ class ToolsCliTest {
     @Test
     void usageErrorsAreOneLineAndExitCodeTwo() {
         String base = NET1_BASE.toString();
-        for (Run r : new Run[] {
+        for (CliRun r : new CliRun[] {
                 run("extract", "--base", base, "--tuned", base, "-o", "x", "--linear-ratio", "0.5"),
                 run("extract", "--base", base, "--tuned", base, "-o", "x", "--mode", "best"),
                 run("extract", "--base", base, "--tuned", base, "-o", "x", "--linear-dim", "0"),
@@ -129,7 +119,7 @@ class ToolsCliTest {
 
     @Test
     void helpListsTheNewCommands() {
-        Run r = run("--help");
+        CliRun r = run("--help");
 
         assertThat(r.out()).contains("extract").contains("convert").contains("lycoris extract --base")
                 .contains("lycoris convert ");

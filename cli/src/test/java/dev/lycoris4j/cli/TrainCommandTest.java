@@ -5,13 +5,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.lycoris4j.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code lycoris train} end to end in process: the built-in default, interplay with other commands, errors. */
@@ -19,31 +18,22 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void withoutModelAndDataItTrainsTheBuiltInModelOnTheExampleAndTheResultWorksWithTheOtherCommands() {
         Path out = dir.resolve("out");
-        Run r = run("train", "-o", out.toString(), "--max_train_steps", "3", "--save_every_n_steps", "2");
+        CliRun r = run("train", "-o", out.toString(), "--max_train_steps", "3", "--save_every_n_steps", "2");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("training on the example dataset").contains("step 3/3").contains("finished 3 steps");
         assertThat(out.resolve("adapter.safetensors")).isRegularFile();
         assertThat(out.resolve("adapter-step-000002.safetensors")).isRegularFile();
         assertThat(out.resolve("model/model_index.json")).isRegularFile();
 
-        Run inspect = run("inspect", out.resolve("adapter.safetensors").toString());
+        CliRun inspect = run("inspect", out.resolve("adapter.safetensors").toString());
         assertThat(inspect.code()).as(inspect.err()).isZero();
         assertThat(inspect.out()).contains("lora_unet_").contains("lora_te_");
 
         Path png = dir.resolve("circle.png");
-        Run generate = run("generate", "--model", out.resolve("model").toString(), "--prompt", "a red circle",
+        CliRun generate = run("generate", "--model", out.resolve("model").toString(), "--prompt", "a red circle",
                 "--adapter", out.resolve("adapter.safetensors").toString(), "--steps", "2", "--seed", "1", "-o", png.toString());
         assertThat(generate.code()).as(generate.err()).isZero();
         assertThat(png).isRegularFile();
@@ -69,7 +59,7 @@ class TrainCommandTest {
         assertThat(out.resolve("adapter.safetensors")).doesNotExist();
         assertThat(out.resolve("state/state.safetensors")).isRegularFile();
 
-        Run resumed = run("train", "--resume", out.toString(), "--max_train_steps", "24");
+        CliRun resumed = run("train", "--resume", out.toString(), "--max_train_steps", "24");
         assertThat(resumed.code()).as(resumed.err()).isZero();
         assertThat(resumed.out()).contains("resuming at step").contains("finished 24 steps");
         assertThat(out.resolve("adapter.safetensors")).isRegularFile();
@@ -78,19 +68,19 @@ class TrainCommandTest {
     @Test
     void badArgumentsAreOneLineErrors() {
         Path out = dir.resolve("out");
-        Run dim = run("train", "-o", out.toString(), "--network_dim", "four");
+        CliRun dim = run("train", "-o", out.toString(), "--network_dim", "four");
         assertThat(dim.code()).isEqualTo(1);
         assertThat(dim.err().strip()).isEqualTo("lycoris: --network_dim: network_dim must be an integer, got 'four'");
 
-        Run data = run("train", "-o", out.toString(), "--data", dir.resolve("missing").toString());
+        CliRun data = run("train", "-o", out.toString(), "--data", dir.resolve("missing").toString());
         assertThat(data.code()).isEqualTo(1);
         assertThat(data.err().strip()).isEqualTo("lycoris: training data folder not found: " + dir.resolve("missing"));
 
-        Run resume = run("train", "--resume", dir.resolve("nothing").toString());
+        CliRun resume = run("train", "--resume", dir.resolve("nothing").toString());
         assertThat(resume.code()).isEqualTo(1);
         assertThat(resume.err().strip()).startsWith("lycoris: no training state to resume");
 
-        Run unknown = run("train", "--network_dimm", "4");
+        CliRun unknown = run("train", "--network_dimm", "4");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err().lines().count()).isEqualTo(1);
     }
