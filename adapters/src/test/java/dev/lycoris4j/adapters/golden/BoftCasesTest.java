@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /** Golden cases of BOFT (Linear out 48 and 32, conv, rescale, constraint, multiplier 0.5). */
-class BoftCasesTest extends OtherCasesTest {
+class BoftCasesTest extends GoldenCasesTest {
     static Stream<GoldenCase> cases() {
         return GoldenCase.withAlgorithm("boft");
     }

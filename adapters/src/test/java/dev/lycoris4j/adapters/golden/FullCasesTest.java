@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Golden cases of Full (Linear and conv, with bias deltas). */
-class FullCasesTest extends OtherCasesTest {
+class FullCasesTest extends GoldenCasesTest {
     static Stream<GoldenCase> cases() {
         return GoldenCase.withAlgorithm("full");
     }

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /** Golden cases of GLoRA (alpha = r and alpha = r/2 on Linear, alpha = r on conv). */
-class GloraCasesTest extends OtherCasesTest {
+class GloraCasesTest extends GoldenCasesTest {
     static Stream<GoldenCase> cases() {
         return GoldenCase.withAlgorithm("glora");
     }

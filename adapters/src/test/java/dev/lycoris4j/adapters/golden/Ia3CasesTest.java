@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Golden cases of (IA)³ on the output and on the input, Linear and conv. The reference cannot reload these; we do. */
-class Ia3CasesTest extends OtherCasesTest {
+class Ia3CasesTest extends GoldenCasesTest {
     static Stream<GoldenCase> cases() {
         return GoldenCase.withAlgorithm("ia3");
     }

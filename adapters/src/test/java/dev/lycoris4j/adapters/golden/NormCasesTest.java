@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.stream.Stream;
 
 /** Golden cases of Norm on LayerNorm (multiplier 1 and 0.5) and GroupNorm. */
-class NormCasesTest extends OtherCasesTest {
+class NormCasesTest extends GoldenCasesTest {
     static Stream<GoldenCase> cases() {
         return GoldenCase.withAlgorithm("norm");
     }

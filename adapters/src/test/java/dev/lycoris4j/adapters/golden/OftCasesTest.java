@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /** Golden cases of Diag-OFT (Linear with and without bias, conv, constraint, rescale, multiplier 0.5, block size 6). */
-class OftCasesTest extends OtherCasesTest {
+class OftCasesTest extends GoldenCasesTest {
     static Stream<GoldenCase> cases() {
         return GoldenCase.withAlgorithm("diag-oft");
     }

@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Golden checks shared by the families outside the ΔW group (OFT, BOFT, IA3, GLoRA, Full, Norm): detection,
- * the state dict as the file stores it, ΔW (and Δb) at multiplier 1, the merged forward at the case
- * multiplier, and a reload of our own saved file. Bypass semantics differ per family and are tested there.
- * Subclasses supply a static {@code cases()}.
+ * Golden checks shared by every family: detection, the state dict as the file stores it, ΔW (and Δb) at
+ * multiplier 1, the merged forward at the case multiplier, and a reload of our own saved file. Bypass semantics
+ * differ per family and are tested in the subclasses ({@link DeltaCasesTest} for the ΔW group). Subclasses supply
+ * a static {@code cases()}.
  */
-abstract class OtherCasesTest {
+abstract class GoldenCasesTest {
     @TempDir Path tmp;
 
     abstract Class<? extends Adapter> expectedType();
