@@ -1,6 +1,5 @@
 package dev.lycoris4j.diffusion.tokenizer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -54,13 +53,8 @@ record HfTokenizerSettings(String bosToken, String eosToken, String padToken, in
                 throw new TokenizerFileException(file, TokenizerFileException.NO_LINE, "expected a JSON object");
             }
             return root;
-        } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? TokenizerFileException.NO_LINE : e.getLocation().getLineNr();
-            throw new TokenizerFileException(file, line, "invalid JSON: " + e.getOriginalMessage(), e);
-        } catch (TokenizerFileException e) {
-            throw e;
         } catch (IOException e) {
-            throw new TokenizerFileException(file, TokenizerFileException.NO_LINE, "cannot be read: " + e, e);
+            throw TokenizerFileException.reading(file, e);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.lycoris4j.diffusion.tokenizer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -24,6 +26,19 @@ public final class TokenizerFileException extends IOException {
 
     TokenizerFileException(Path file, int line, String detail) {
         this(file, line, detail, null);
+    }
+
+    /**
+     * The exception for a failed read of {@code file}: a tokenizer file error as it is, JSON syntax with its line,
+     * anything else as unreadable.
+     */
+    static TokenizerFileException reading(Path file, IOException e) {
+        if (e instanceof TokenizerFileException t) return t;
+        if (e instanceof JsonProcessingException j) {
+            int line = j.getLocation() == null ? NO_LINE : j.getLocation().getLineNr();
+            return new TokenizerFileException(file, line, "invalid JSON: " + j.getOriginalMessage(), e);
+        }
+        return new TokenizerFileException(file, NO_LINE, "cannot be read: " + e, e);
     }
 
     public Path file() {

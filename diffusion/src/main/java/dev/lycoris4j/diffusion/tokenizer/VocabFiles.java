@@ -2,7 +2,6 @@ package dev.lycoris4j.diffusion.tokenizer;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.BufferedReader;
@@ -94,10 +93,8 @@ final class VocabFiles {
             return merges;
         } catch (CharacterCodingException e) {
             throw new TokenizerFileException(file, TokenizerFileException.NO_LINE, "is not valid UTF-8", e);
-        } catch (TokenizerFileException e) {
-            throw e;
         } catch (IOException e) {
-            throw new TokenizerFileException(file, TokenizerFileException.NO_LINE, "cannot be read: " + e, e);
+            throw TokenizerFileException.reading(file, e);
         }
     }
 
@@ -122,13 +119,8 @@ final class VocabFiles {
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw new TokenizerFileException(file, lineOf(p), "unexpected content after the token map");
             }
-        } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? TokenizerFileException.NO_LINE : e.getLocation().getLineNr();
-            throw new TokenizerFileException(file, line, "invalid JSON: " + e.getOriginalMessage(), e);
-        } catch (TokenizerFileException e) {
-            throw e;
         } catch (IOException e) {
-            throw new TokenizerFileException(file, TokenizerFileException.NO_LINE, "cannot be read: " + e, e);
+            throw TokenizerFileException.reading(file, e);
         }
         String[] tokens = new String[ids.size()];
         for (Map.Entry<String, Integer> e : ids.entrySet()) {
