@@ -15,7 +15,7 @@ import java.io.PrintWriter;
 @Command(name = "lycoris", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "LyCORIS adapters for Stable Diffusion in Java: inspect adapter files, merge them into checkpoints.",
         usageHelpWidth = 100,
-        subcommands = {DemoCommand.class, InspectCommand.class, MergeCommand.class, ExtractCommand.class, ConvertCommand.class, GenerateCommand.class, EstimateCommand.class, AnalyzeCommand.class, ScoreCommand.class, EvalCommand.class, DreamBenchCommand.class, TrainCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, InspectCommand.class, MergeCommand.class, ExtractCommand.class, ConvertCommand.class, GenerateCommand.class, EstimateCommand.class, AnalyzeCommand.class, ScoreCommand.class, EvalCommand.class, DreamBenchCommand.class, TrainCommand.class, SweepCommand.class, CommandLine.HelpCommand.class},
         synopsisSubcommandLabel = "COMMAND",
         footerHeading = "%nExamples:%n",
         footer = {

@@ -38,7 +38,7 @@ import java.util.concurrent.Callable;
                 "  lycoris train --resume out/dog --max_train_epochs 80"})
 final class TrainCommand implements Callable<Integer> {
     /** Options handled here rather than passed on. */
-    private static final Set<String> OWN = Set.of("--config", "--resume", "--help", "--version");
+    private static final Set<String> OWN = Set.of("--config", "--resume", "--stop-with-process", "--help", "--version");
     /** The shell's code for a run stopped by Ctrl-C (128 + SIGINT). */
     private static final int INTERRUPTED = 130;
 
@@ -50,6 +50,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "OUT_DIR", description = "continue the run whose state/ is in OUT_DIR (only its length, saving and samples may change)")
     Path resume;
+
+    @Option(names = "--stop-with-process", hidden = true, paramLabel = "PID",
+            description = "save the state and stop when process PID ends (a sweep's child: no training outlives its sweep)")
+    Long stopWithProcess;
 
     @Option(names = {"--pretrained_model_name_or_path", "--model"}, paramLabel = "MODEL", description = "diffusers folder or .safetensors (default: the built-in tiny model)")
     String model;
@@ -177,6 +181,11 @@ final class TrainCommand implements Callable<Integer> {
         Trainer trainer = new Trainer(c, progress);
         long start = System.nanoTime();
         Trainer.Result result;
+        if (stopWithProcess != null) {
+            // Gone already (or never there): stop at once, before the first step.
+            ProcessHandle.of(stopWithProcess).map(ProcessHandle::onExit).ifPresentOrElse(
+                    exit -> exit.thenRun(trainer::requestStop), trainer::requestStop);
+        }
         try (Trainer.Registration ignored = trainer.stopOnShutdown()) {
             result = trainer.run(resume != null);
         }

@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * What {@code lycoris eval} does; read from {@code eval.toml} by {@link EvalToml} (format in
- * docs/evaluation-run.md).
+ * docs/evaluation-run.md). A config without checkpoints holds only the settings (a sweep adds each run's checkpoints
+ * with {@link #withCheckpoints}).
  *
  * @param tokenizer        tokenizer of a single-file base model, or null
  * @param dataset          {@code <category>/<class>[/<subclass>]/} folders of training images and captions
@@ -67,7 +68,6 @@ public record EvalConfig(Path model, Path tokenizer, Path dataset, Path output, 
         if (promptTypes.contains(PromptType.STYLE) && encoders.vgg() == null) {
             throw new IllegalArgumentException("prompt type style is scored by the VGG19 style loss only: set vgg in [encoders]");
         }
-        if (checkpoints.isEmpty()) throw new IllegalArgumentException("no [[checkpoints]] to evaluate");
         Set<String> names = new HashSet<>();
         Set<Labels> labels = new HashSet<>();
         for (Checkpoint c : checkpoints) {
@@ -77,5 +77,11 @@ public record EvalConfig(Path model, Path tokenizer, Path dataset, Path output, 
                         + "the results CSV could not tell their rows apart");
             }
         }
+    }
+
+    /** The same settings with these checkpoints. */
+    public EvalConfig withCheckpoints(List<Checkpoint> checkpoints) {
+        return new EvalConfig(model, tokenizer, dataset, output, results, prompts, captionExtension, promptTypes, images,
+                classes, agnosticPrompts, generation, encoders, checkpoints);
     }
 }

@@ -3,6 +3,7 @@ package dev.lycoris4j.eval.run;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 
 import java.io.IOException;
@@ -19,9 +20,10 @@ import java.util.TreeSet;
 /**
  * One table of a TOML config with typed reads whose errors name the file, the table and the key
  * ({@code eval.toml: [generation] steps must be an integer, got "x"}); syntax errors name the line.
- * Paths are relative to the config file's folder.
+ * Paths are relative to the config file's folder. Public for configs that embed eval.toml's keys (a sweep's
+ * {@code [eval]}).
  */
-final class TomlTable {
+public final class TomlTable {
     private final Path file;
     private final String name;
     private final JsonNode node;
@@ -32,7 +34,7 @@ final class TomlTable {
         this.node = node;
     }
 
-    static TomlTable read(Path file) {
+    public static TomlTable read(Path file) {
         JsonNode root;
         try {
             root = new TomlMapper().readTree(Files.readString(file));
@@ -49,7 +51,7 @@ final class TomlTable {
     }
 
     /** Fails on a key not in {@code known}: a misspelt option must not be silently ignored. */
-    TomlTable allowOnly(Set<String> known) {
+    public TomlTable allowOnly(Set<String> known) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!known.contains(key)) throw error("unknown key '" + key + "' (known: " + String.join(", ", new TreeSet<>(known)) + ")");
@@ -57,12 +59,12 @@ final class TomlTable {
         return this;
     }
 
-    boolean has(String key) {
+    public boolean has(String key) {
         return node.has(key);
     }
 
     /** The sub-table {@code key}; an absent one reads as empty. */
-    TomlTable table(String key) {
+    public TomlTable table(String key) {
         JsonNode v = node.get(key);
         if (v == null) return new TomlTable(file, "[" + key + "]", JsonNodeFactory.instance.objectNode());
         if (!v.isObject()) throw error(key + " must be a table");
@@ -70,7 +72,7 @@ final class TomlTable {
     }
 
     /** The array of tables {@code [[key]]}. */
-    List<TomlTable> tables(String key) {
+    public List<TomlTable> tables(String key) {
         JsonNode v = node.get(key);
         List<TomlTable> out = new ArrayList<>();
         if (v == null) return out;
@@ -82,37 +84,37 @@ final class TomlTable {
         return out;
     }
 
-    String string(String key, String fallback) {
+    public String string(String key, String fallback) {
         JsonNode v = node.get(key);
         if (v == null) return fallback;
         if (!v.isTextual()) throw error(key + " must be a string, got " + v);
         return v.textValue();
     }
 
-    String requiredString(String key) {
+    public String requiredString(String key) {
         String v = string(key, null);
         if (v == null || v.isBlank()) throw error("'" + key + "' is required");
         return v;
     }
 
     /** A path relative to the config's folder, or null when absent. */
-    Path path(String key) {
+    public Path path(String key) {
         String v = string(key, null);
-        return v == null ? null : file.toAbsolutePath().getParent().resolve(v).normalize();
+        return v == null ? null : folder().resolve(v).normalize();
     }
 
-    Path requiredPath(String key) {
-        return file.toAbsolutePath().getParent().resolve(requiredString(key)).normalize();
+    public Path requiredPath(String key) {
+        return folder().resolve(requiredString(key)).normalize();
     }
 
-    int integer(String key, int fallback) {
+    public int integer(String key, int fallback) {
         JsonNode v = node.get(key);
         if (v == null) return fallback;
         if (!v.isIntegralNumber() || !v.canConvertToInt()) throw error(key + " must be an integer, got " + v);
         return v.intValue();
     }
 
-    long longInteger(String key, long fallback) {
+    public long longInteger(String key, long fallback) {
         JsonNode v = node.get(key);
         if (v == null) return fallback;
         if (!v.isIntegralNumber() || !v.canConvertToLong()) throw error(key + " must be an integer, got " + v);
@@ -120,14 +122,14 @@ final class TomlTable {
     }
 
     /** A number; NaN when absent and {@code fallback} is NaN. */
-    double number(String key, double fallback) {
+    public double number(String key, double fallback) {
         JsonNode v = node.get(key);
         if (v == null) return fallback;
         if (!v.isNumber()) throw error(key + " must be a number, got " + v);
         return v.doubleValue();
     }
 
-    boolean bool(String key, boolean fallback) {
+    public boolean bool(String key, boolean fallback) {
         JsonNode v = node.get(key);
         if (v == null) return fallback;
         if (!v.isBoolean()) throw error(key + " must be true or false, got " + v);
@@ -135,7 +137,7 @@ final class TomlTable {
     }
 
     /** A list of strings; {@code fallback} when absent. */
-    List<String> strings(String key, List<String> fallback) {
+    public List<String> strings(String key, List<String> fallback) {
         JsonNode v = node.get(key);
         if (v == null) return fallback;
         if (!v.isArray()) throw error(key + " must be a list of strings, got " + v);
@@ -147,8 +149,50 @@ final class TomlTable {
         return List.copyOf(out);
     }
 
+    /** A list of integers; empty when absent. */
+    public List<Long> longs(String key) {
+        JsonNode v = node.get(key);
+        if (v == null) return List.of();
+        if (!v.isArray()) throw error(key + " must be a list of integers, got " + v);
+        List<Long> out = new ArrayList<>();
+        for (JsonNode e : v) {
+            if (!e.isIntegralNumber() || !e.canConvertToLong()) throw error(key + " must be a list of integers, got " + v);
+            out.add(e.longValue());
+        }
+        return List.copyOf(out);
+    }
+
+    /** The keys of the table, in file order. */
+    public List<String> keys() {
+        List<String> out = new ArrayList<>();
+        node.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    /** The raw value of {@code key}, or null (for values whose type depends on another key). */
+    public JsonNode raw(String key) {
+        return node.get(key);
+    }
+
+    /** The table itself, without the keys {@code except} (to hand its remaining keys to another reader). */
+    public JsonNode rawWithout(String... except) {
+        ObjectNode copy = node.deepCopy();
+        copy.remove(List.of(except));
+        return copy;
+    }
+
+    /** The file and table for messages: {@code sweep.toml [eval]}. */
+    public String where() {
+        return file + (name.isEmpty() ? "" : " " + name);
+    }
+
+    /** The folder relative paths are resolved against: the config file's. */
+    public Path folder() {
+        return file.toAbsolutePath().getParent();
+    }
+
     /** A label that may be written as a string or a number ({@code seed = "a"} or {@code seed = 23}). */
-    String label(String key) {
+    public String label(String key) {
         JsonNode v = node.get(key);
         if (v == null) throw error("'" + key + "' is required");
         if (v.isTextual() && !v.textValue().isBlank()) return v.textValue();
@@ -156,7 +200,15 @@ final class TomlTable {
         throw error(key + " must be a non-empty string or an integer, got " + v);
     }
 
-    IllegalArgumentException error(String message) {
+    /** {@code e} naming this file and table first, unless it names the file already (the errors of this class do). */
+    public IllegalArgumentException locate(IllegalArgumentException e) {
+        if (e.getMessage().startsWith(file.toString())) return e;
+        IllegalArgumentException located = error(e.getMessage());
+        located.initCause(e);
+        return located;
+    }
+
+    public IllegalArgumentException error(String message) {
         return new IllegalArgumentException(file + ": " + (name.isEmpty() ? "" : name + " ") + message);
     }
 }

@@ -1,6 +1,8 @@
 package dev.lycoris4j.train.trainer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.lycoris4j.adapters.AdapterConfig;
 import dev.lycoris4j.adapters.Algorithm;
 import dev.lycoris4j.core.tensor.DType;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -126,29 +129,39 @@ public final class TrainArgs {
 
     /** Arguments from a kohya-style config file: keys at the top level or inside any table (tables are ignored). */
     public static TrainArgs fromFile(Path file) {
-        JsonNode root = TomlFiles.read(file, "training config");
+        return fromTable(TomlFiles.read(file, "training config"), file.toString(), null);
+    }
+
+    /**
+     * Arguments from a TOML table: keys at its top level or inside any sub-table (whose names are ignored, as in a
+     * kohya config file). {@code source} names the table in errors ({@code sweep.toml [train]}); relative paths are
+     * resolved against {@code base}, or left as written (relative to the working folder) when it is null.
+     */
+    public static TrainArgs fromTable(JsonNode table, String source, Path base) {
         TrainArgs args = new TrainArgs();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = table.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getValue().isObject()) {
                 for (Iterator<Map.Entry<String, JsonNode>> inner = e.getValue().fields(); inner.hasNext(); ) {
                     Map.Entry<String, JsonNode> f = inner.next();
-                    args.putNode(f.getKey(), f.getValue(), file + " [" + e.getKey() + "]");
+                    args.putNode(f.getKey(), f.getValue(), source + " [" + e.getKey() + "]", base);
                 }
             } else {
-                args.putNode(e.getKey(), e.getValue(), file.toString());
+                args.putNode(e.getKey(), e.getValue(), source, base);
             }
         }
         return args;
     }
 
-    private void putNode(String key, JsonNode v, String source) {
-        if (KEYS.get(canonical(key)) == Kind.LIST && v.isArray()) {
+    private void putNode(String key, JsonNode v, String source, Path base) {
+        Kind kind = KEYS.get(canonical(key));
+        if (kind == Kind.LIST && v.isArray()) {
             List<String> items = new ArrayList<>();
             for (JsonNode item : v) items.add(TomlFiles.asText(item, source + " " + key));
             putList(key, items, source);
         } else {
-            put(key, TomlFiles.asText(v, source + " " + key), source);
+            String text = TomlFiles.asText(v, source + " " + key);
+            put(key, kind == Kind.PATH && base != null ? base.resolve(text).normalize().toString() : text, source);
         }
     }
 
@@ -160,6 +173,41 @@ public final class TrainArgs {
         out.values.putAll(values);
         out.sources.putAll(sources);
         return out;
+    }
+
+    /**
+     * These arguments over {@code lower}, with {@code network_args} and {@code optimizer_args} merged key by key (an
+     * item {@code factor=8} here replaces only the {@code factor} item there), as {@link #resolve} merges its layers.
+     */
+    public TrainArgs overMergingLists(TrainArgs lower) {
+        TrainArgs out = over(lower);
+        for (Map.Entry<String, Kind> k : KEYS.entrySet()) {
+            String key = k.getKey();
+            if (k.getValue() != Kind.LIST || !values.containsKey(key) || !lower.values.containsKey(key)) continue;
+            Map<String, String> merged = parsePairs(lower.sources.get(key) + ": " + key, lower.values.get(key));
+            merged.putAll(parsePairs(sources.get(key) + ": " + key, values.get(key)));
+            List<String> items = new ArrayList<>();
+            merged.forEach((name, value) -> items.add(name + "=" + value));
+            out.putList(key, items, sources.get(key));
+        }
+        return out;
+    }
+
+    /**
+     * {@code values} as a config file that {@link #fromFile} reads back to the same values: keys sorted, every value a
+     * string, list arguments as arrays of their items.
+     */
+    public static String toToml(Map<String, String> values) {
+        Map<String, Object> doc = new TreeMap<>();
+        values.forEach((key, value) -> {
+            boolean list = KEYS.get(canonical(key)) == Kind.LIST;
+            doc.put(key, list ? List.of(value.split("\n", -1)) : value);
+        });
+        try {
+            return new TomlMapper().writeValueAsString(doc);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write training arguments as TOML: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -213,16 +261,12 @@ public final class TrainArgs {
 
     /** Resolves the arguments into a config; writes the example dataset when no data is given. */
     public TrainConfig resolve(Consumer<String> log) throws IOException {
-        Lookup a = new Lookup();
+        Lookup a = layers();
         Path out = a.path("output_dir");
         Path model = a.has("pretrained_model_name_or_path") ? a.path("pretrained_model_name_or_path") : null;
-
+        Algorithm algorithm = a.algorithm();
         Map<String, String> network = a.pairs("network_args");
-        Algorithm algorithm = Algorithm.parse(network.getOrDefault("algo", a.text("algo")));
-        if (a.bool("preset_paper")) a.layers.add(1, paperDefaults(algorithm));
-        network = a.pairs("network_args");
-        boolean example = !a.has("train_data_dir") && !a.has("dataset_config");
-        if (example) a.layers.add(a.layers.size() - 1, EXAMPLE);
+        boolean example = a.example();
 
         Map<String, String> given = new LinkedHashMap<>(values);
         if (!a.has("seed")) given.put("seed", Long.toString(new SecureRandom().nextLong(1L << 32)));
@@ -240,13 +284,44 @@ public final class TrainArgs {
             }
         }
         given.put("output_dir", out.toAbsolutePath().toString());
-        return new TrainConfig(model, datasets, out, net, network.getOrDefault("preset", a.text("preset")), optimizer,
+        return new TrainConfig(model, datasets, out, net, presetName(a, network), optimizer,
                 LrSchedule.Kind.parse(a.text("lr_scheduler")), a.longValue("lr_warmup_steps"), a.integer("lr_warmup_epochs"),
                 a.integer("gradient_accumulation_steps"), maxSteps, maxEpochs, a.longValue("seed"),
                 a.integer("save_every_n_epochs"), a.longValue("save_every_n_steps"),
                 a.bool("v_parameterization") ? PredictionType.V_PREDICTION : null, a.integer("clip_skip"),
                 saveDtype(a.text("save_precision")), a.number("prior_loss_weight"), a.bool("skip_bad_images"),
                 a.has("latent_cache_dir") ? a.path("latent_cache_dir") : null, samples(a), given);
+    }
+
+    /**
+     * The hyper-parameters a results CSV labels a run with ({@code algo}, {@code preset}, {@code lr}, {@code dim},
+     * {@code alpha}, {@code factor}), resolved through the same layers as {@link #resolve}, without touching any data.
+     *
+     * @param learningRate the UNet's learning rate
+     * @param factor       LoKr's factor, -1 when not set
+     */
+    public record Hyperparameters(Algorithm algorithm, String preset, double learningRate, int dim, double alpha, int factor) {}
+
+    public Hyperparameters hyperparameters() {
+        Lookup a = layers();
+        Algorithm algorithm = a.algorithm();
+        Map<String, String> network = a.pairs("network_args");
+        NetworkConfig net = network(a, algorithm, network);
+        OptimizerConfig optimizer = optimizer(a, net.trainTextEncoder());
+        return new Hyperparameters(algorithm, presetName(a, network), optimizer.unetLr(), net.adapter().dim(),
+                net.adapter().alpha(), net.adapter().factor());
+    }
+
+    /** The given arguments, then the paper's settings (with {@code preset_paper}), the example's (without data), kohya's defaults. */
+    private Lookup layers() {
+        Lookup a = new Lookup();
+        if (a.bool("preset_paper")) a.layers.add(1, paperDefaults(a.algorithm()));
+        if (a.example()) a.layers.add(a.layers.size() - 1, EXAMPLE);
+        return a;
+    }
+
+    private static String presetName(Lookup a, Map<String, String> network) {
+        return network.getOrDefault("preset", a.text("preset"));
     }
 
     private static List<DatasetConfig> datasets(Lookup a, Path out, boolean example, Consumer<String> log) throws IOException {
@@ -388,6 +463,16 @@ public final class TrainArgs {
         boolean has(String key) {
             for (Map<String, String> l : layers) if (l.containsKey(key)) return true;
             return false;
+        }
+
+        /** {@code network_args algo} wins over {@code algo}, as in kohya with lycoris.kohya. */
+        Algorithm algorithm() {
+            return Algorithm.parse(pairs("network_args").getOrDefault("algo", text("algo")));
+        }
+
+        /** Without data the run trains on the example dataset. */
+        boolean example() {
+            return !has("train_data_dir") && !has("dataset_config");
         }
 
         String text(String key) {

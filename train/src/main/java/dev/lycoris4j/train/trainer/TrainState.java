@@ -85,17 +85,35 @@ public record TrainState(long step, int epoch, int batchInEpoch, long seed, Map<
 
     /** Only the arguments of the run that wrote {@code file} (for {@code --resume}). */
     public static Map<String, String> readArgs(Path file) {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no training state to resume: " + file + " not found");
-        try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            String args = f.metadata().get("args");
-            if (!FORMAT.equals(f.metadata().get("format")) || args == null) {
-                throw new IllegalArgumentException(file + " is not a lycoris4j training state");
-            }
+        String args = metadata(file).get("args");
+        try {
             return JSON.readValue(args, new TypeReference<Map<String, String>>() {});
-        } catch (SafetensorsException e) {
-            throw new IllegalArgumentException("cannot read the training state: " + e.getMessage(), e);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(file + ": damaged training state metadata (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Only the optimizer steps done by the run that wrote {@code file} (how far it got), without its tensors. */
+    public static long readStep(Path file) {
+        String step = metadata(file).get("step");
+        try {
+            return Long.parseLong(step);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ": damaged training state metadata (step '" + step + "')", e);
+        }
+    }
+
+    /** The metadata of a state file, checked to be one of ours and to hold the run's arguments. */
+    private static Map<String, String> metadata(Path file) {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no training state to resume: " + file + " not found");
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            Map<String, String> meta = f.metadata();
+            if (!FORMAT.equals(meta.get("format")) || meta.get("args") == null) {
+                throw new IllegalArgumentException(file + " is not a lycoris4j training state");
+            }
+            return meta;
+        } catch (SafetensorsException e) {
+            throw new IllegalArgumentException("cannot read the training state: " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.lycoris4j.train.trainer;
 
 import dev.lycoris4j.adapters.io.AdapterWriter;
+import dev.lycoris4j.core.io.ProcessLock;
 import dev.lycoris4j.core.memory.StepScope;
 import dev.lycoris4j.core.nn.Module;
 import dev.lycoris4j.core.nn.NoGrad;
@@ -46,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Outputs in the output folder: {@code adapter.safetensors} at the end, {@code adapter-epoch-NNN.safetensors} and
  * {@code adapter-step-NNNNNN.safetensors} checkpoints, {@code train-log.csv}, and {@code state/} (see
  * {@link TrainState}), written with every checkpoint, at the end and when stopped, from which {@link #run(boolean)}
- * with {@code resume} continues as if never stopped.
+ * with {@code resume} continues as if never stopped; {@code train.lock}, locked while a process trains there.
  */
 public final class Trainer {
     public enum Outcome { FINISHED, INTERRUPTED }
@@ -56,6 +57,8 @@ public final class Trainer {
 
     public static final String FINAL_ADAPTER = "adapter.safetensors";
     public static final String LOG = "train-log.csv";
+    /** Held by the process training in the output folder, so that no second one writes there at the same time. */
+    public static final String LOCK = "train.lock";
     private static final long CAPTION_STREAM = 3;
     private static final int LOG_FLUSH_STEPS = 20;
     private static final Duration SHUTDOWN_WAIT = Duration.ofMinutes(10);
@@ -104,10 +107,23 @@ public final class Trainer {
         void close();
     }
 
+    /** The file name of the checkpoint written at the end of {@code epoch} (1-based, as the file counts). */
+    public static String epochCheckpoint(int epoch) {
+        return String.format(Locale.ROOT, "adapter-epoch-%03d.safetensors", epoch);
+    }
+
     /** Trains from scratch, or with {@code resume} from the state in the output folder. */
     public Result run(boolean resume) throws IOException {
         try {
-            return train(resume);
+            Path out = config.outputDir();
+            Files.createDirectories(out);
+            try (ProcessLock lock = ProcessLock.tryAcquire(out.resolve(LOCK))) {
+                if (lock == null) {
+                    throw new IllegalArgumentException(out + " is in use by another training process ("
+                            + out.resolve(LOCK) + " is locked); wait for it to end, or write to another folder");
+                }
+                return train(resume);
+            }
         } finally {
             ended.countDown();
         }
@@ -115,7 +131,6 @@ public final class Trainer {
 
     private Result train(boolean resume) throws IOException {
         Path out = config.outputDir();
-        Files.createDirectories(out);
         Path stateFile = TrainState.file(out);
         TrainState resumed = null;
         if (resume) {
@@ -237,7 +252,7 @@ public final class Trainer {
                 batch = 0;
                 batches = plan.batches(epoch);
                 if (config.saveEveryEpochs() > 0 && epoch % config.saveEveryEpochs() == 0 && step < totalSteps) {
-                    checkpoint(String.format(Locale.ROOT, "adapter-epoch-%03d.safetensors", epoch), step, epoch, batch,
+                    checkpoint(epochCheckpoint(epoch), step, epoch, batch,
                             stepEpoch, network, optimizer, metadata, log);
                 }
             }
