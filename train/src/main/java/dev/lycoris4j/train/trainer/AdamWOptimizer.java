@@ -1,18 +1,12 @@
 package dev.lycoris4j.train.trainer;
 
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
-import org.bytedeco.pytorch.ArchiveWriter;
-import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.OutputArchive;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,15 +16,14 @@ import java.util.List;
  * step, and the group options) is saved and restored through libtorch's own optimizer archive, so a resumed run
  * continues with bit-identical moments.
  */
-public final class AdamWOptimizer {
+public final class AdamWOptimizer implements Optimizer {
 
-    /** A named group of parameters trained at base learning rate {@code lr}. */
-    public record Group(String name, List<Tensor> parameters, double lr) {}
+    /** exp_avg and exp_avg_sq, each a zeros_like of the fp32 parameter (libtorch's adamw.cpp, amsgrad off). */
+    public static final int STATE_BYTES_PER_FP32_VALUE = 2 * Float.BYTES;
 
     private final AdamW optimizer;
     private final List<Group> groups;
     private final List<Tensor> allParameters = new ArrayList<>();
-    private final TensorVector allParameterVector;
 
     /** @param groups non-empty groups, in a fixed order (a saved state loads only into the same groups) */
     public AdamWOptimizer(List<Group> groups, OptimizerConfig c) {
@@ -45,7 +38,6 @@ public final class AdamWOptimizer {
             allParameters.addAll(g.parameters());
         }
         this.optimizer = opt;
-        this.allParameterVector = new TensorVector(allParameters.toArray(new Tensor[0]));
     }
 
     private static AdamWOptions options(double lr, OptimizerConfig c) {
@@ -57,62 +49,57 @@ public final class AdamWOptimizer {
         return o;
     }
 
+    @Override
     public List<Group> groups() {
         return groups;
     }
 
-    /** Every trained tensor, groups in order. */
+    @Override
     public List<Tensor> parameters() {
         return allParameters;
     }
 
-    /** Sets every group's learning rate to its base rate times {@code factor}. */
+    @Override
     public void setLearningRateFactor(double factor) {
         for (int i = 0; i < groups.size(); i++) optimizer.param_groups().get(i).options().set_lr(groups.get(i).lr() * factor);
     }
 
+    @Override
     public double learningRate(int group) {
         return optimizer.param_groups().get(group).options().get_lr();
     }
 
-    /** Scales the gradients so their global 2-norm is at most {@code maxNorm}; returns the norm before clipping. */
-    public double clipGradients(double maxNorm) {
-        return torch.clip_grad_norm_(allParameterVector, maxNorm);
-    }
-
+    @Override
     public void step() {
         optimizer.step();
     }
 
-    /** Drops the gradients (set to none, as PyTorch's default zero_grad does). */
+    @Override
     public void zeroGrad() {
         optimizer.zero_grad(true);
     }
 
     /** The optimizer's whole state as libtorch's archive bytes. */
+    @Override
     public byte[] saveState() {
         OutputArchive archive = new OutputArchive();
         optimizer.save(archive);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        archive.save_to(new ArchiveWriter() {
-            @Override
-            public long call(Pointer data, long size) {
-                byte[] chunk = new byte[Math.toIntExact(size)];
-                new BytePointer(data).capacity(size).get(chunk);
-                out.write(chunk, 0, chunk.length);
-                return size;
-            }
-        });
-        return out.toByteArray();
+        return OptimizerArchive.bytes(archive);
     }
 
-    /** Restores a state {@link #saveState} wrote for the same groups (learning rates are set again before each step). */
+    @Override
     public void loadState(byte[] state) {
-        try (BytePointer bytes = new BytePointer(state.length)) {
-            bytes.put(state);
-            InputArchive archive = new InputArchive();
-            archive.load_from(bytes, state.length);
-            optimizer.load(archive);
-        }
+        OptimizerArchive.read(state, optimizer::load);
+    }
+
+    /**
+     * libtorch creates both moments of a parameter at its first step and does not expose them through the Java
+     * API, so this is their size by that rule: two fp32 copies of every parameter.
+     */
+    @Override
+    public long stateBytes() {
+        long bytes = 0;
+        for (Tensor p : allParameters) bytes += 2 * p.nbytes();
+        return bytes;
     }
 }

@@ -388,10 +388,10 @@ public final class TrainArgs {
     }
 
     private static OptimizerConfig optimizer(Lookup a, boolean trainTextEncoder) {
-        String type = a.text("optimizer_type").toLowerCase(Locale.ROOT);
-        if (!type.equals("adamw")) {
+        OptimizerConfig.Type type = OptimizerConfig.Type.parse(a.text("optimizer_type"));
+        if (type == null) {
             throw new IllegalArgumentException(a.source("optimizer_type") + ": optimizer_type '" + a.text("optimizer_type")
-                    + "' is not available; this trainer implements AdamW");
+                    + "' is not available; this trainer implements " + String.join(", ", OptimizerConfig.Type.names()));
         }
         double lr = a.number("learning_rate");
         double unetLr = a.has("unet_lr") ? a.number("unet_lr") : lr;
@@ -401,6 +401,7 @@ public final class TrainArgs {
         double beta1 = d.beta1();
         double beta2 = d.beta2();
         double eps = d.eps();
+        long min8bitSize = d.min8bitSize();
         for (Map.Entry<String, String> e : a.pairs("optimizer_args").entrySet()) {
             String where = "optimizer_args " + e.getKey();
             switch (e.getKey()) {
@@ -412,11 +413,18 @@ public final class TrainArgs {
                     beta1 = parseNumber(where, parts[0]);
                     beta2 = parseNumber(where, parts[1]);
                 }
-                default -> throw new IllegalArgumentException("unknown optimizer_args key '" + e.getKey()
-                        + "' (AdamW takes weight_decay, betas, eps)");
+                case "min_8bit_size" -> {
+                    if (type != OptimizerConfig.Type.ADAMW_8BIT) {
+                        throw new IllegalArgumentException(where + ": min_8bit_size is an AdamW8bit argument, the optimizer is " + type.kohyaName());
+                    }
+                    min8bitSize = parseInt(where, e.getValue());
+                }
+                default -> throw new IllegalArgumentException("unknown optimizer_args key '" + e.getKey() + "' ("
+                        + type.kohyaName() + " takes weight_decay, betas, eps"
+                        + (type == OptimizerConfig.Type.ADAMW_8BIT ? ", min_8bit_size)" : ")"));
             }
         }
-        return new OptimizerConfig(unetLr, teLr, weightDecay, beta1, beta2, eps, a.number("max_grad_norm"));
+        return new OptimizerConfig(unetLr, teLr, weightDecay, beta1, beta2, eps, a.number("max_grad_norm"), type, min8bitSize);
     }
 
     private static SampleSettings samples(Lookup a) {

@@ -62,8 +62,7 @@ final class TrainMetadata {
         m.put("ss_cache_latents", true);
         m.put("ss_seed", c.seed());
         m.put("ss_noise_offset", null);
-        m.put("ss_optimizer", String.format(Locale.ROOT, "torch.optim.adamw.AdamW(weight_decay=%s,betas=(%s, %s),eps=%s)",
-                PythonStr.of(o.weightDecay()), PythonStr.of(o.beta1()), PythonStr.of(o.beta2()), PythonStr.of(o.eps())));
+        m.put("ss_optimizer", optimizer(o));
         m.put("ss_max_grad_norm", o.maxGradNorm());
         m.put("ss_caption_dropout_rate", c.datasets().getFirst().subsets().getFirst().captions().dropoutRate());
         m.put("ss_caption_dropout_every_n_epochs", 0);
@@ -90,6 +89,17 @@ final class TrainMetadata {
         out.put("ss_steps", Long.toString(steps));
         out.put("ss_epoch", Integer.toString(epoch));
         return out;
+    }
+
+    /** kohya's {@code ss_optimizer}: the optimizer class's module and name, then the arguments it was given. */
+    private static String optimizer(OptimizerConfig o) {
+        String args = String.format(Locale.ROOT, "weight_decay=%s,betas=(%s, %s),eps=%s", PythonStr.of(o.weightDecay()),
+                PythonStr.of(o.beta1()), PythonStr.of(o.beta2()), PythonStr.of(o.eps()));
+        return switch (o.type()) {
+            case ADAMW -> "torch.optim.adamw.AdamW(" + args + ")";
+            case ADAMW_8BIT -> "bitsandbytes.optim.adamw.AdamW8bit(" + args
+                    + (o.min8bitSize() == AdamW8bitOptimizer.MIN_8BIT_SIZE ? "" : ",min_8bit_size=" + o.min8bitSize()) + ")";
+        };
     }
 
     private static List<Object> datasets(TrainConfig c, TrainingData data, EpochPlan plan) {

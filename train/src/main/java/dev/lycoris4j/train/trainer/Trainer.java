@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * The training loop: a network of adapters on a frozen model, trained with AdamW on the diffusion loss over cached
  * latents. Per optimizer step: {@code gradientAccumulation} batches (fewer at an epoch's end), each loss divided by
  * their number and back-propagated, then global-norm clipping, the scheduled learning rate and an AdamW step. Each
- * step runs in its own {@link StepScope}, so native memory stays flat over the run.
+ * step runs in its own {@link StepScope}, so native memory stays flat over the run. AdamW keeps 32-bit or 8-bit
+ * moments ({@code optimizer_type} AdamW or AdamW8bit, {@link Optimizer#create}).
  *
  * <p>Outputs in the output folder: {@code adapter.safetensors} at the end, {@code adapter-epoch-NNN.safetensors} and
  * {@code adapter-step-NNNNNN.safetensors} checkpoints, {@code train-log.csv}, and {@code state/} (see
@@ -178,10 +179,10 @@ public final class Trainer {
         if (network.modules().isEmpty()) throw new IllegalArgumentException("preset " + config.presetName() + " selects no layer of " + modelPath);
         boolean trainTextEncoder = config.network().trainTextEncoder() && config.optimizer().textEncoderLr() > 0
                 && !network.textEncoderParameters().isEmpty();
-        List<AdamWOptimizer.Group> groups = new ArrayList<>();
-        if (trainTextEncoder) groups.add(new AdamWOptimizer.Group("text_encoder", network.textEncoderParameters(), config.optimizer().textEncoderLr()));
-        if (!network.unetParameters().isEmpty()) groups.add(new AdamWOptimizer.Group("unet", network.unetParameters(), config.optimizer().unetLr()));
-        AdamWOptimizer optimizer = new AdamWOptimizer(groups, config.optimizer());
+        List<Optimizer.Group> groups = new ArrayList<>();
+        if (trainTextEncoder) groups.add(new Optimizer.Group("text_encoder", network.textEncoderParameters(), config.optimizer().textEncoderLr()));
+        if (!network.unetParameters().isEmpty()) groups.add(new Optimizer.Group("unet", network.unetParameters(), config.optimizer().unetLr()));
+        Optimizer optimizer = Optimizer.create(groups, config.optimizer());
         network.applyTo();
         network.setTraining(true);
 
@@ -201,6 +202,7 @@ public final class Trainer {
         listener.message(String.format(Locale.ROOT, "%d adapter modules, %,d trainable values (%s), seed %d%s",
                 network.modules().size(), count(optimizer.parameters()), describe(groups), config.seed(),
                 resumed == null ? "" : ", resuming at step " + start.step()));
+        listener.message(String.format(Locale.ROOT, "%s: %,d bytes of optimizer state", config.optimizer().type().kohyaName(), optimizer.stateBytes()));
 
         Step stepper = new Step(sd, data, new DiffusionLoss(sd.unet(), NoiseSchedule.of(sd.scheduler()), prediction),
                 new TextConditioner(sd.tokenizer(), sd.textEncoder(), config.clipSkip()), trainTextEncoder);
@@ -211,7 +213,7 @@ public final class Trainer {
     private record Position(long step, int epoch, int batchInEpoch) {}
 
     private Result loop(Position start, long totalSteps, int totalEpochs, EpochPlan plan, LrSchedule schedule, Step stepper,
-                        AdamWOptimizer optimizer, LycorisNetwork network, TrainLog log, TrainMetadata metadata,
+                        Optimizer optimizer, LycorisNetwork network, TrainLog log, TrainMetadata metadata,
                         Sampler sampler) throws IOException {
         long step = start.step();
         int epoch = start.epoch();
@@ -274,7 +276,7 @@ public final class Trainer {
     }
 
     private Result interrupted(long step, int epoch, int batch, long totalSteps, double lastLoss, LycorisNetwork network,
-                               AdamWOptimizer optimizer, TrainLog log) throws IOException {
+                               Optimizer optimizer, TrainLog log) throws IOException {
         if (step > 0) saveState(step, epoch, batch, network, optimizer);
         log.flush();
         listener.message("stopped at step " + step + " of " + totalSteps + (step > 0
@@ -283,7 +285,7 @@ public final class Trainer {
     }
 
     private void checkpoint(String name, long step, int epoch, int batch, int fileEpoch, LycorisNetwork network,
-                            AdamWOptimizer optimizer, TrainMetadata metadata, TrainLog log) throws IOException {
+                            Optimizer optimizer, TrainMetadata metadata, TrainLog log) throws IOException {
         Path file = config.outputDir().resolve(name);
         writeAdapter(file, network, metadata.at(step, fileEpoch));
         saveState(step, epoch, batch, network, optimizer);
@@ -302,7 +304,7 @@ public final class Trainer {
         }
     }
 
-    private void saveState(long step, int epoch, int batch, LycorisNetwork network, AdamWOptimizer optimizer) throws IOException {
+    private void saveState(long step, int epoch, int batch, LycorisNetwork network, Optimizer optimizer) throws IOException {
         try (StepScope ignored = new StepScope()) {
             new TrainState(step, epoch, batch, config.seed(), config.args(), network.stateDict(),
                     torch.getDefaultCPUGenerator().get_state(), optimizer.saveState()).write(TrainState.file(config.outputDir()));
@@ -310,7 +312,7 @@ public final class Trainer {
     }
 
     /** Puts the saved adapter tensors, optimizer moments and generator state back. */
-    private static void restore(TrainState s, LycorisNetwork network, AdamWOptimizer optimizer, Path stateFile) {
+    private static void restore(TrainState s, LycorisNetwork network, Optimizer optimizer, Path stateFile) {
         Map<String, Tensor> live = network.stateDict();
         if (!live.keySet().equals(s.adapter().keySet())) {
             throw new IllegalArgumentException(stateFile + " was saved for a different network (" + s.adapter().size()
@@ -384,9 +386,9 @@ public final class Trainer {
         return n;
     }
 
-    private static String describe(List<AdamWOptimizer.Group> groups) {
+    private static String describe(List<Optimizer.Group> groups) {
         List<String> parts = new ArrayList<>();
-        for (AdamWOptimizer.Group g : groups) parts.add(String.format(Locale.ROOT, "%s lr %s: %,d", g.name(), PythonStr.of(g.lr()), count(g.parameters())));
+        for (Optimizer.Group g : groups) parts.add(String.format(Locale.ROOT, "%s lr %s: %,d", g.name(), PythonStr.of(g.lr()), count(g.parameters())));
         return String.join(", ", parts);
     }
 }

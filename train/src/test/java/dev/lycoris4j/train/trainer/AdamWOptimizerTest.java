@@ -50,8 +50,8 @@ class AdamWOptimizerTest {
     void stepsFollowTheAdamWRuleWithEachGroupsLearningRateTimesTheFactor() {
         Tensor p = parameter(P0);
         Tensor q = parameter(P0);
-        AdamWOptimizer opt = new AdamWOptimizer(List.of(new AdamWOptimizer.Group("a", List.of(p), 0.1),
-                new AdamWOptimizer.Group("b", List.of(q), 0.05)), PAPER);
+        AdamWOptimizer opt = new AdamWOptimizer(List.of(new Optimizer.Group("a", List.of(p), 0.1),
+                new Optimizer.Group("b", List.of(q), 0.05)), PAPER);
         for (int t = 0; t < 3; t++) {
             opt.zeroGrad();
             setGrad(p, GRADS[t]);
@@ -74,7 +74,7 @@ class AdamWOptimizerTest {
     @Test
     void aRestoredStateContinuesExactlyAsTheOriginal() {
         Tensor p = parameter(P0);
-        AdamWOptimizer opt = new AdamWOptimizer(List.of(new AdamWOptimizer.Group("a", List.of(p), 0.1)), PAPER);
+        AdamWOptimizer opt = new AdamWOptimizer(List.of(new Optimizer.Group("a", List.of(p), 0.1)), PAPER);
         opt.zeroGrad();
         setGrad(p, GRADS[0]);
         opt.setLearningRateFactor(1);
@@ -85,7 +85,7 @@ class AdamWOptimizerTest {
         try (NoGrad ignored = new NoGrad()) {
             copy.copy_(p);
         }
-        AdamWOptimizer restored = new AdamWOptimizer(List.of(new AdamWOptimizer.Group("a", List.of(copy), 0.1)), PAPER);
+        AdamWOptimizer restored = new AdamWOptimizer(List.of(new Optimizer.Group("a", List.of(copy), 0.1)), PAPER);
         restored.loadState(state);
         for (AdamWOptimizer o : List.of(opt, restored)) {
             Tensor param = o == opt ? p : copy;

@@ -105,10 +105,25 @@ class TrainArgsTest {
         Path file = Files.writeString(dir.resolve("t.toml"), "network_dim = 'four'\n");
         assertThatThrownBy(() -> base().over(TrainArgs.fromFile(file)).resolve(s -> {}))
                 .hasMessage(file + ": network_dim must be an integer, got 'four'");
-        assertThatThrownBy(() -> base().put("optimizer_type", "AdamW8bit", "--optimizer_type").resolve(s -> {}))
-                .hasMessageContaining("AdamW8bit");
+        assertThatThrownBy(() -> base().put("optimizer_type", "Adafactor", "--optimizer_type").resolve(s -> {}))
+                .hasMessage("--optimizer_type: optimizer_type 'Adafactor' is not available; this trainer implements AdamW, AdamW8bit");
         assertThatThrownBy(() -> base().put("network_args", "factr=4", "--network_args").resolve(s -> {}))
                 .hasMessageContaining("unknown network_args key 'factr'");
+    }
+
+    @Test
+    void optimizerTypeTakesKohyasAndBitsandbytesSpellingsOfAdamW8bitWithItsMin8bitSize() throws Exception {
+        for (String name : List.of("AdamW8bit", "adamw8bit", "ADAMW8BIT", "bitsandbytes.optim.AdamW8bit")) {
+            assertThat(base().put("optimizer_type", name, "--optimizer_type").resolve(s -> {}).optimizer().type())
+                    .as(name).isEqualTo(OptimizerConfig.Type.ADAMW_8BIT);
+        }
+        assertThat(base().put("optimizer_type", "adamw", "--optimizer_type").resolve(s -> {}).optimizer().type())
+                .isEqualTo(OptimizerConfig.Type.ADAMW);
+        OptimizerConfig c = base().put("optimizer_type", "AdamW8bit", "--optimizer_type")
+                .put("optimizer_args", "min_8bit_size=16384\nweight_decay=0.1", "--optimizer_args").resolve(s -> {}).optimizer();
+        assertThat(c).isEqualTo(new OptimizerConfig(1e-4, 1e-4, 0.1, 0.9, 0.999, 1e-8, 1.0, OptimizerConfig.Type.ADAMW_8BIT, 16384));
+        assertThatThrownBy(() -> base().put("optimizer_args", "min_8bit_size=16384", "--optimizer_args").resolve(s -> {}))
+                .hasMessage("optimizer_args min_8bit_size: min_8bit_size is an AdamW8bit argument, the optimizer is AdamW");
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.lycoris4j.adapters.io.SshsHash;
 import dev.lycoris4j.core.safetensors.SafetensorsFile;
 import dev.lycoris4j.core.tensor.Tensors;
 import dev.lycoris4j.train.data.Sha256;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +102,18 @@ class TrainerTest {
         return rows;
     }
 
+    /** Runs {@code a} from scratch, asking it to stop once step {@code step} is done. */
+    private static Trainer.Result runStoppingAfter(TrainArgs a, long step) throws IOException {
+        List<Trainer> trainer = new ArrayList<>();
+        trainer.add(new Trainer(a.resolve(s -> {}), new TrainListener() {
+            @Override public void message(String line) {}
+            @Override public void step(StepReport report) {
+                if (report.step() == step) trainer.getFirst().requestStop();
+            }
+        }));
+        return trainer.getFirst().run(false);
+    }
+
     @Test
     void aRunWritesAdapterCheckpointsLogAndStateWithKohyaMetadata() throws Exception {
         Path adapter = uninterrupted.resolve(Trainer.FINAL_ADAPTER);
@@ -161,14 +174,7 @@ class TrainerTest {
     @Test
     void aRunStoppedAtStepThreeAndResumedEqualsTheUninterruptedRun() throws Exception {
         Path out = dir.resolve("run-c");
-        List<Trainer> trainer = new ArrayList<>();
-        trainer.add(new Trainer(args(out).resolve(s -> {}), new TrainListener() {
-            @Override public void message(String line) {}
-            @Override public void step(StepReport report) {
-                if (report.step() == 3) trainer.getFirst().requestStop();
-            }
-        }));
-        Trainer.Result stopped = trainer.getFirst().run(false);
+        Trainer.Result stopped = runStoppingAfter(args(out), 3);
         assertThat(stopped.outcome()).isEqualTo(Trainer.Outcome.INTERRUPTED);
         assertThat(stopped.steps()).isEqualTo(3);
         assertThat(out.resolve(Trainer.FINAL_ADAPTER)).doesNotExist();
@@ -191,5 +197,41 @@ class TrainerTest {
         try (SafetensorsFile f = SafetensorsFile.open(out.resolve(Trainer.FINAL_ADAPTER))) {
             assertThat(f.metadata().get(SshsHash.METADATA_KEY)).isNotNull();
         }
+    }
+
+    /** The run of {@link #args} with AdamW8bit at rank 16, where the widest LoRA tensors reach 4096 values. */
+    private static TrainArgs eightBit(Path out) {
+        return args(out).put("optimizer_type", "AdamW8bit", "test").put("network_dim", "16", "test");
+    }
+
+    @Test
+    void anAdamW8bitRunTrainsAndStoppedAndResumedEqualsItsUninterruptedRun() throws Exception {
+        Path straight = dir.resolve("run-8bit");
+        Trainer.Result r = new Trainer(eightBit(straight).resolve(s -> {}), QUIET).run(false);
+        assertThat(r.outcome()).isEqualTo(Trainer.Outcome.FINISHED);
+        assertThat(r.lastLoss()).isFinite();
+        // the state holds quantised moments (codes and absmaxes) for the large tensors and 32-bit ones for the rest
+        List<String> keys = new ArrayList<>();
+        OptimizerArchive.read(TrainState.read(TrainState.file(straight)).optimizer(), a -> {
+            for (BytePointer k : a.keys().get()) keys.add(k.getString());
+        });
+        long quantised = keys.stream().filter(k -> k.endsWith("_exp_avg_absmax")).count();
+        long steps = keys.stream().filter(k -> k.endsWith("_step")).count();
+        assertThat(quantised).isPositive().isLessThan(steps);
+        double upNorm = 0;
+        for (Map.Entry<String, Tensor> e : tensors(straight.resolve(Trainer.FINAL_ADAPTER)).entrySet()) {
+            if (e.getKey().endsWith("lora_up.weight")) upNorm += e.getValue().abs().sum().item_double();
+        }
+        assertThat(upNorm).as("training moved lora_up away from its zero start").isPositive();
+        try (SafetensorsFile f = SafetensorsFile.open(straight.resolve(Trainer.FINAL_ADAPTER))) {
+            assertThat(f.metadata().get("ss_optimizer")).isEqualTo("bitsandbytes.optim.adamw.AdamW8bit(weight_decay=0.01,betas=(0.9, 0.999),eps=1e-08)");
+        }
+
+        Path out = dir.resolve("run-8bit-resumed");
+        assertThat(runStoppingAfter(eightBit(out), 3).outcome()).isEqualTo(Trainer.Outcome.INTERRUPTED);
+        Trainer.Result finished = new Trainer(TrainArgs.forResume(out, new TrainArgs()).resolve(s -> {}), QUIET).run(true);
+        assertThat(finished.steps()).isEqualTo(6);
+        assertSameTensors(straight.resolve(Trainer.FINAL_ADAPTER), out.resolve(Trainer.FINAL_ADAPTER));
+        assertThat(logWithoutSeconds(out)).isEqualTo(logWithoutSeconds(straight));
     }
 }
