@@ -152,6 +152,10 @@ final class TrainCommand implements Callable<Integer> {
     String saveSteps;
     @Option(names = "--save_precision", description = "float, fp16 or bf16 (default float)")
     String savePrecision;
+    @Option(names = "--mixed_precision", description = "no, fp16 or bf16: frozen model in that dtype, autocast forward, fp32 adapters; fp16 scales the loss (default no)")
+    String mixedPrecision;
+    @Option(names = "--no_half_vae", arity = "0..1", fallbackValue = "true", description = "keep the VAE in fp32 under mixed precision (default true; false casts it as kohya does)")
+    String noHalfVae;
     @Option(names = "--sample_prompts", paramLabel = "FILE", description = "prompts to sample into OUT/samples (kohya format: prompt --n neg --w W --h H --d seed --l cfg --s steps)")
     String samplePrompts;
     @Option(names = "--sample_every_n_epochs", description = "sample every N epochs (and at the end)")

@@ -84,4 +84,17 @@ class TrainCommandTest {
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err().lines().count()).isEqualTo(1);
     }
+
+    @Test
+    void mixedPrecisionIsKohyasFlag() {
+        Path out = dir.resolve("bf16");
+        CliRun r = run("train", "-o", out.toString(), "--max_train_steps", "1", "--mixed_precision", "bf16");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("mixed precision bf16: UNet and text encoder in bf16, VAE in fp32, adapters in fp32")
+                .contains("finished 1 steps");
+
+        CliRun bad = run("train", "-o", dir.resolve("fp8").toString(), "--mixed_precision", "fp8");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err().strip()).isEqualTo("lycoris: --mixed_precision: mixed_precision must be no, fp16 or bf16, got 'fp8'");
+    }
 }

@@ -80,7 +80,10 @@ public final class TrainArgs {
             Map.entry("v_parameterization", "false"), Map.entry("clip_skip", "1"), Map.entry("network_train_unet_only", "false"),
             Map.entry("skip_bad_images", "false"), Map.entry("preset_paper", "false"), Map.entry("sample_sampler", "ddim"),
             Map.entry("sample_every_n_epochs", "0"), Map.entry("sample_every_n_steps", "0"),
-            Map.entry("prior_loss_weight", "1.0"));
+            Map.entry("prior_loss_weight", "1.0"), Map.entry("mixed_precision", "no"),
+            // Unlike kohya (whose default casts the VAE too), the VAE stays fp32 unless asked: latents are encoded
+            // at full precision and shared in the latent cache with fp32 runs.
+            Map.entry("no_half_vae", "true"));
     /** kohya's {@code max_train_steps} default, used when neither a step nor an epoch limit is given. */
     static final String DEFAULT_MAX_STEPS = "1600";
 
@@ -289,7 +292,8 @@ public final class TrainArgs {
                 a.integer("gradient_accumulation_steps"), maxSteps, maxEpochs, a.longValue("seed"),
                 a.integer("save_every_n_epochs"), a.longValue("save_every_n_steps"),
                 a.bool("v_parameterization") ? PredictionType.V_PREDICTION : null, a.integer("clip_skip"),
-                saveDtype(a.text("save_precision")), a.number("prior_loss_weight"), a.bool("skip_bad_images"),
+                saveDtype(a.text("save_precision")), mixedPrecision(a),
+                a.bool("no_half_vae"), a.number("prior_loss_weight"), a.bool("skip_bad_images"),
                 a.has("latent_cache_dir") ? a.path("latent_cache_dir") : null, samples(a), given);
     }
 
@@ -438,6 +442,14 @@ public final class TrainArgs {
                 a.longValue("sample_every_n_steps"), sampler);
     }
 
+    private static MixedPrecision mixedPrecision(Lookup a) {
+        try {
+            return MixedPrecision.parse(a.text("mixed_precision"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(a.source("mixed_precision") + ": " + e.getMessage(), e);
+        }
+    }
+
     private static DType saveDtype(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "float", "fp32", "float32" -> DType.F32;
@@ -557,7 +569,7 @@ public final class TrainArgs {
         for (String k : List.of("pretrained_model_name_or_path", "train_data_dir", "dataset_config", "output_dir",
                 "latent_cache_dir", "sample_prompts", "reg_data_dir")) m.put(k, Kind.PATH);
         for (String k : List.of("algo", "preset", "optimizer_type", "lr_scheduler", "resolution", "caption_extension",
-                "save_precision", "sample_sampler")) m.put(k, Kind.TEXT);
+                "save_precision", "sample_sampler", "mixed_precision")) m.put(k, Kind.TEXT);
         for (String k : List.of("network_dim", "conv_dim", "lr_warmup_epochs", "train_batch_size",
                 "gradient_accumulation_steps", "max_train_epochs", "min_bucket_reso", "max_bucket_reso",
                 "bucket_reso_steps", "keep_tokens", "save_every_n_epochs", "clip_skip", "sample_every_n_epochs")) m.put(k, Kind.INT);
@@ -566,7 +578,7 @@ public final class TrainArgs {
                 "text_encoder_lr", "max_grad_norm", "caption_dropout_rate", "caption_tag_dropout_rate",
                 "prior_loss_weight")) m.put(k, Kind.NUMBER);
         for (String k : List.of("network_train_unet_only", "v_parameterization", "enable_bucket", "bucket_no_upscale",
-                "shuffle_caption", "balance_classes", "skip_bad_images", "preset_paper")) m.put(k, Kind.BOOL);
+                "shuffle_caption", "balance_classes", "skip_bad_images", "preset_paper", "no_half_vae")) m.put(k, Kind.BOOL);
         for (String k : List.of("network_args", "optimizer_args")) m.put(k, Kind.LIST);
         return Collections.unmodifiableMap(m);
     }

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param saveEveryNSteps  write {@code adapter-step-NNNNNN.safetensors} (and the state) every N steps (0: never)
  * @param prediction       ε or v target; null uses the model's scheduler config
  * @param saveDtype        dtype of written adapter files
+ * @param mixedPrecision   dtype of the frozen UNet and text encoder and of the autocast forward; adapters stay fp32
+ * @param noHalfVae        keep the VAE in fp32 under mixed precision (kohya's {@code no_half_vae}; our default)
  * @param priorLossWeight  weight of regularisation images' loss (kohya's {@code prior_loss_weight})
  * @param latentCacheDir   where cached latents live; null is {@code outputDir/latent-cache}
  * @param samples          sample images during training, or null
@@ -49,6 +51,8 @@ public record TrainConfig(
         PredictionType prediction,
         int clipSkip,
         DType saveDtype,
+        MixedPrecision mixedPrecision,
+        boolean noHalfVae,
         double priorLossWeight,
         boolean skipBadImages,
         Path latentCacheDir,

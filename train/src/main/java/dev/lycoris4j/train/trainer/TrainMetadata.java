@@ -53,7 +53,7 @@ final class TrainMetadata {
         m.put("ss_network_dim", a.dim());
         m.put("ss_network_alpha", a.alpha());
         m.put("ss_network_dropout", a.dropout() == 0 ? null : a.dropout());
-        m.put("ss_mixed_precision", "no");
+        m.put("ss_mixed_precision", c.mixedPrecision().kohyaName());
         m.put("ss_full_fp16", false);
         m.put("ss_v2", kind == StableDiffusion.Kind.SD2);
         m.put("ss_base_model_version", kind == StableDiffusion.Kind.SD2 ? "sd_v2" : "sd_v1");

@@ -26,19 +26,25 @@ import java.util.TreeMap;
  * state ({@code rng.cpu}, the noise and timestep draws), the optimizer's archive ({@code optimizer}, libtorch's own
  * serialisation of AdamW's per-parameter exp_avg, exp_avg_sq and step), and in the metadata the position (optimizer
  * step, epoch, batch within the epoch), the seed from which every Java-side random choice is derived
- * ({@link dev.lycoris4j.train.data.Seeds}, so positions are all the Java RNGs need) and the run's arguments.
+ * ({@link dev.lycoris4j.train.data.Seeds}, so positions are all the Java RNGs need) and the run's arguments, and
+ * with fp16 the loss scaler's state ({@code loss_scale}, {@code loss_scale_growth_tracker},
+ * {@code loss_scale_skipped_steps}).
  *
  * @param step         optimizer steps done
  * @param epoch        the epoch the next batch belongs to (0-based)
  * @param batchInEpoch index of the next batch within that epoch
+ * @param lossScale    the fp16 loss scaler's state, or null without loss scaling
  */
 public record TrainState(long step, int epoch, int batchInEpoch, long seed, Map<String, String> args,
-                         Map<String, Tensor> adapter, Tensor rng, byte[] optimizer) {
+                         Map<String, Tensor> adapter, Tensor rng, byte[] optimizer, GradScaler.State lossScale) {
 
     static final String FORMAT = "lycoris4j-train-state-1";
     private static final String ADAPTER_PREFIX = "adapter.";
     private static final String RNG = "rng.cpu";
     private static final String OPTIMIZER = "optimizer";
+    private static final String LOSS_SCALE = "loss_scale";
+    private static final String GROWTH_TRACKER = "loss_scale_growth_tracker";
+    private static final String SKIPPED_STEPS = "loss_scale_skipped_steps";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where a run in {@code outputDir} keeps its state. */
@@ -59,6 +65,12 @@ public record TrainState(long step, int epoch, int batchInEpoch, long seed, Map<
         meta.put("batch_in_epoch", Integer.toString(batchInEpoch));
         meta.put("seed", Long.toString(seed));
         meta.put("args", JSON.writeValueAsString(new TreeMap<>(args)));
+        if (lossScale != null) {
+            // Float.toString round-trips a float exactly.
+            meta.put(LOSS_SCALE, Float.toString(lossScale.scale()));
+            meta.put(GROWTH_TRACKER, Integer.toString(lossScale.growthTracker()));
+            meta.put(SKIPPED_STEPS, Long.toString(lossScale.skippedSteps()));
+        }
         SafetensorsWriter.write(file, tensors, meta);
     }
 
@@ -75,12 +87,18 @@ public record TrainState(long step, int epoch, int batchInEpoch, long seed, Map<
             return new TrainState(Long.parseLong(meta.get("step")), Integer.parseInt(meta.get("epoch")),
                     Integer.parseInt(meta.get("batch_in_epoch")), Long.parseLong(meta.get("seed")),
                     JSON.readValue(meta.get("args"), new TypeReference<Map<String, String>>() {}), adapter,
-                    f.tensor(RNG), bytesOf(f.tensor(OPTIMIZER)));
+                    f.tensor(RNG), bytesOf(f.tensor(OPTIMIZER)), lossScale(meta));
         } catch (SafetensorsException e) {
             throw new IllegalArgumentException("cannot read the training state: " + e.getMessage(), e);
         } catch (JsonProcessingException | NumberFormatException | NullPointerException e) {
             throw new IllegalArgumentException(file + ": damaged training state metadata (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static GradScaler.State lossScale(Map<String, String> meta) {
+        if (!meta.containsKey(LOSS_SCALE)) return null;
+        return new GradScaler.State(Float.parseFloat(meta.get(LOSS_SCALE)), Integer.parseInt(meta.get(GROWTH_TRACKER)),
+                Long.parseLong(meta.get(SKIPPED_STEPS)));
     }
 
     /** Only the arguments of the run that wrote {@code file} (for {@code --resume}). */

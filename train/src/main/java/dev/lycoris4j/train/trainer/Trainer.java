@@ -3,6 +3,8 @@ package dev.lycoris4j.train.trainer;
 import dev.lycoris4j.adapters.io.AdapterWriter;
 import dev.lycoris4j.core.io.ProcessLock;
 import dev.lycoris4j.core.memory.StepScope;
+import dev.lycoris4j.core.nn.Autocast;
+import dev.lycoris4j.core.nn.Devices;
 import dev.lycoris4j.core.nn.Module;
 import dev.lycoris4j.core.nn.NoGrad;
 import dev.lycoris4j.core.tensor.Tensors;
@@ -43,7 +45,9 @@ import java.util.concurrent.TimeUnit;
  * latents. Per optimizer step: {@code gradientAccumulation} batches (fewer at an epoch's end), each loss divided by
  * their number and back-propagated, then global-norm clipping, the scheduled learning rate and an AdamW step. Each
  * step runs in its own {@link StepScope}, so native memory stays flat over the run. AdamW keeps 32-bit or 8-bit
- * moments ({@code optimizer_type} AdamW or AdamW8bit, {@link Optimizer#create}).
+ * moments ({@code optimizer_type} AdamW or AdamW8bit, {@link Optimizer#create}). With {@link MixedPrecision}
+ * the frozen model is held in fp16/bf16, the forward runs under autocast, and fp16 losses are scaled
+ * ({@link GradScaler}: unscaled before clipping, a step with an inf/NaN gradient skipped).
  *
  * <p>Outputs in the output folder: {@code adapter.safetensors} at the end, {@code adapter-epoch-NNN.safetensors} and
  * {@code adapter-step-NNNNNN.safetensors} checkpoints, {@code train-log.csv}, and {@code state/} (see
@@ -66,12 +70,15 @@ public final class Trainer {
 
     private final TrainConfig config;
     private final TrainListener listener;
+    /** fp16's loss scaling; a pass-through otherwise. */
+    private final GradScaler scaler;
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean stopRequested;
 
     public Trainer(TrainConfig config, TrainListener listener) {
         this.config = config;
         this.listener = listener;
+        this.scaler = config.mixedPrecision().lossScaler();
     }
 
     /** Asks the loop to save a resumable state and stop after the step in progress. Thread-safe. */
@@ -157,6 +164,13 @@ public final class Trainer {
             m.requiresGrad(false);
             m.train(false);
         }
+        MixedPrecision precision = config.mixedPrecision();
+        precision.castFrozen(sd, !config.noHalfVae());
+        if (precision != MixedPrecision.NO) {
+            listener.message("mixed precision " + precision.kohyaName() + ": UNet and text encoder in " + precision.kohyaName()
+                    + ", VAE in " + (config.noHalfVae() ? "fp32" : precision.kohyaName()) + ", adapters in fp32"
+                    + (scaler.enabled() ? ", dynamic loss scaling" : ""));
+        }
 
         // Read before the (possibly long) latent caching, so a bad prompt file stops the run at once.
         List<GenerationRequest> sampleRequests = config.samples() == null ? null : SamplePrompts.read(
@@ -189,6 +203,7 @@ public final class Trainer {
         Position start = new Position(0, 0, 0);
         if (resumed != null) {
             restore(resumed, network, optimizer, stateFile);
+            scaler.load(resumed.lossScale());
             start = new Position(resumed.step(), resumed.epoch(), resumed.batchInEpoch());
         }
         TrainLog log = TrainLog.open(out.resolve(LOG), start.step());
@@ -231,12 +246,15 @@ public final class Trainer {
                 lastLoss = 0;
                 for (int b = batch; b < end; b++) {
                     Tensor loss = stepper.loss(batches.get(b), epoch, b).div(new Scalar((double) (end - batch)));
-                    loss.backward();
+                    scaler.scale(loss).backward();
                     lastLoss += loss.item_double();
                 }
+                scaler.unscale(optimizer.parameters());
                 if (config.optimizer().maxGradNorm() > 0) optimizer.clipGradients(config.optimizer().maxGradNorm());
-                optimizer.setLearningRateFactor(schedule.factor(step));
-                optimizer.step();
+                // A step skipped for an fp16 overflow does not advance the schedule (as accelerate's scheduler).
+                optimizer.setLearningRateFactor(schedule.factor(step - scaler.skippedSteps()));
+                scaler.step(optimizer::step);
+                scaler.update();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             double lr = optimizer.learningRate(optimizer.groups().size() - 1);
@@ -307,7 +325,8 @@ public final class Trainer {
     private void saveState(long step, int epoch, int batch, LycorisNetwork network, Optimizer optimizer) throws IOException {
         try (StepScope ignored = new StepScope()) {
             new TrainState(step, epoch, batch, config.seed(), config.args(), network.stateDict(),
-                    torch.getDefaultCPUGenerator().get_state(), optimizer.saveState()).write(TrainState.file(config.outputDir()));
+                    torch.getDefaultCPUGenerator().get_state(), optimizer.saveState(), scaler.state())
+                    .write(TrainState.file(config.outputDir()));
         }
     }
 
@@ -350,7 +369,14 @@ public final class Trainer {
             this.unetWeight = sd.unet().stateDict().values().iterator().next();
         }
 
+        /** The loss with the forward under autocast, as kohya's; {@link DiffusionLoss} takes the loss itself in fp32. */
         Tensor loss(EpochPlan.Batch batch, int epoch, int index) {
+            try (Autocast ignored = config.mixedPrecision().autocast(Devices.name(unetWeight.device()))) {
+                return forward(batch, epoch, index);
+            }
+        }
+
+        private Tensor forward(EpochPlan.Batch batch, int epoch, int index) {
             // The captions' random variation is a function of (seed, epoch, batch), like the plan itself.
             SplittableRandom rng = new SplittableRandom(Seeds.mix(config.seed(), CAPTION_STREAM, epoch, index));
             TensorVector latents = new TensorVector();

@@ -46,10 +46,7 @@ class TrainerTest {
         // machine); the results do not depend on the thread count.
         torch.set_num_threads(1);
         model = TinyModel.build(shared.resolve("model"));
-        data = shared.resolve("data");
-        image(data.resolve("2_toy/a.png"), 64, 64, 1, "red toy, table, sunny");
-        image(data.resolve("2_toy/b.png"), 96, 64, 2, "blue toy, floor");
-        image(data.resolve("2_toy/c.png"), 64, 64, 3, null);
+        data = images(shared.resolve("data"));
         uninterrupted = shared.resolve("run-a");
         Trainer.Result r = new Trainer(args(uninterrupted).resolve(s -> {}), QUIET).run(false);
         assertThat(r.outcome()).isEqualTo(Trainer.Outcome.FINISHED);
@@ -62,6 +59,11 @@ class TrainerTest {
     };
 
     static TrainArgs args(Path out) {
+        return args(model, data, shared.resolve("cache"), out);
+    }
+
+    /** The runs' arguments, on a tiny model and the images {@link #images} wrote. */
+    static TrainArgs args(Path model, Path data, Path cache, Path out) {
         TrainArgs a = new TrainArgs();
         Map<String, String> m = Map.ofEntries(Map.entry("pretrained_model_name_or_path", model.toString()),
                 Map.entry("train_data_dir", data.toString()), Map.entry("output_dir", out.toString()),
@@ -69,9 +71,17 @@ class TrainerTest {
                 Map.entry("network_dim", "2"), Map.entry("learning_rate", "1e-3"), Map.entry("lr_scheduler", "cosine"),
                 Map.entry("lr_warmup_steps", "2"), Map.entry("max_train_steps", "6"), Map.entry("seed", "123"),
                 Map.entry("save_every_n_epochs", "1"), Map.entry("caption_dropout_rate", "0.3"),
-                Map.entry("shuffle_caption", "true"), Map.entry("latent_cache_dir", shared.resolve("cache").toString()));
+                Map.entry("shuffle_caption", "true"), Map.entry("latent_cache_dir", cache.toString()));
         m.forEach((k, v) -> a.put(k, v, "test"));
         return a;
+    }
+
+    /** Three random images, two with captions, in {@code dir/2_toy}; returns {@code dir}. */
+    static Path images(Path dir) throws IOException {
+        image(dir.resolve("2_toy/a.png"), 64, 64, 1, "red toy, table, sunny");
+        image(dir.resolve("2_toy/b.png"), 96, 64, 2, "blue toy, floor");
+        image(dir.resolve("2_toy/c.png"), 64, 64, 3, null);
+        return dir;
     }
 
     private static void image(Path file, int w, int h, long seed, String caption) throws IOException {
@@ -83,20 +93,20 @@ class TrainerTest {
         if (caption != null) Files.writeString(file.resolveSibling(file.getFileName().toString().replace(".png", ".txt")), caption);
     }
 
-    private static Map<String, Tensor> tensors(Path file) throws Exception {
+    static Map<String, Tensor> tensors(Path file) throws Exception {
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             return f.loadAll();
         }
     }
 
-    private static void assertSameTensors(Path a, Path b) throws Exception {
+    static void assertSameTensors(Path a, Path b) throws Exception {
         Map<String, Tensor> x = tensors(a);
         Map<String, Tensor> y = tensors(b);
         assertThat(y.keySet()).isEqualTo(x.keySet());
         for (String k : x.keySet()) assertThat(Tensors.toFloats(y.get(k))).as(k).isEqualTo(Tensors.toFloats(x.get(k)));
     }
 
-    private static List<String> logWithoutSeconds(Path out) throws IOException {
+    static List<String> logWithoutSeconds(Path out) throws IOException {
         List<String> rows = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve(Trainer.LOG))) rows.add(line.substring(0, line.lastIndexOf(',')));
         return rows;
