@@ -73,7 +73,8 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private static void list(SweepConfig c, List<RunStatus> statuses, PrintWriter out) {
-        out.printf(Locale.ROOT, "%d runs, checkpoint epochs %s, results in %s%n", statuses.size(), c.epochs(), c.eval().results());
+        out.printf(Locale.ROOT, "%d run%s, checkpoint epochs %s, results in %s%n", statuses.size(), statuses.size() == 1 ? "" : "s",
+                c.epochs(), c.eval().results());
         int width = 0;
         for (RunStatus s : statuses) width = Math.max(width, s.run().name().length());
         for (RunStatus s : statuses) {

@@ -42,7 +42,10 @@ public final class ProcessLock implements AutoCloseable {
         return new ProcessLock(channel, lock);
     }
 
-    /** Waits until the lock on {@code file} is free, then takes it. */
+    /**
+     * Waits until another process's lock on {@code file} is released, then takes it. It waits for other processes
+     * only: a lock this process holds makes it fail ({@link OverlappingFileLockException}).
+     */
     public static ProcessLock acquire(Path file) throws IOException {
         FileChannel channel = open(file);
         try {

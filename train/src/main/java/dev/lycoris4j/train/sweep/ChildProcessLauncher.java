@@ -63,21 +63,25 @@ public final class ChildProcessLauncher implements RunLauncher {
             log.flush();
             Process p = new ProcessBuilder(command).directory(runDir.toFile()).redirectErrorStream(true).start();
             process = p;
-            // A stop requested while the child was starting found no process to signal.
-            if (stopRequested) p.destroy();
-            try (BufferedReader in = p.inputReader(StandardCharsets.UTF_8)) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    log.write(line);
-                    log.newLine();
-                    log.flush();
-                    progress.accept(line);
-                    if (!line.isBlank()) last = line;
-                }
-            }
             try {
+                // A stop requested while the child was starting found no process to signal.
+                if (stopRequested) terminate(p);
+                try (BufferedReader in = p.inputReader(StandardCharsets.UTF_8)) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        log.write(line);
+                        log.newLine();
+                        log.flush();
+                        progress.accept(line);
+                        if (!line.isBlank()) last = line;
+                    }
+                } catch (IOException e) {
+                    // Its output can no longer be kept: stop the child rather than leave it training unseen.
+                    terminate(p);
+                    throw e;
+                }
                 code = p.waitFor();
             } catch (InterruptedException e) {
-                p.destroy();
+                terminate(p);
                 Thread.currentThread().interrupt();
                 return Result.STOPPED;
             } finally {
@@ -95,7 +99,15 @@ public final class ChildProcessLauncher implements RunLauncher {
     public void requestStop() {
         stopRequested = true;
         Process p = process;
-        // SIGTERM: the child's shutdown hook stops its training at the next step with the state saved.
-        if (p != null) p.destroy();
+        if (p != null) terminate(p);
+    }
+
+    /**
+     * SIGTERM, on which the child's shutdown hook stops its training at the next step with the state saved. Through
+     * the process handle: {@link Process#destroy} would also close our end of its output, cutting off the lines it
+     * still writes while it stops.
+     */
+    private static void terminate(Process p) {
+        p.toHandle().destroy();
     }
 }

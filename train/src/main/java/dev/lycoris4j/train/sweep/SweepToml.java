@@ -47,35 +47,28 @@ public final class SweepToml {
     /** One value of the varied hyperparameter: its text in run names and its training arguments. */
     private record Value(String text, TrainArgs args) {}
 
+    /** The varied hyperparameter (its name in run names) and its values; no key and one empty value without [vary]. */
+    private record Varied(String key, List<Value> values) {
+        static final Varied NONE = new Varied(null, List.of(new Value(null, new TrainArgs())));
+    }
+
     public static SweepConfig read(Path file) {
         TomlTable top = TomlTable.read(file).allowOnly(TOP);
         Path output = top.requiredPath("output");
         List<Long> seeds = distinct(top, "seeds", top.longs("seeds"), "the training seeds, such as seeds = [23, 24, 25]");
         List<Integer> epochs = epochs(top);
-
         TomlTable trainTable = top.table("train");
         TrainArgs shared = trainArgs(trainTable, trainTable.rawWithout());
         List<AlgorithmTable> algorithms = algorithms(top, shared);
-        String variedKey = null;
-        List<Value> values = List.of(new Value(null, new TrainArgs()));
-        if (top.has("vary")) {
-            TomlTable vary = top.table("vary");
-            List<String> keys = vary.keys();
-            if (keys.size() != 1) {
-                throw vary.error("varies exactly one hyperparameter, got " + (keys.isEmpty() ? "none" : String.join(", ", keys)));
-            }
-            variedKey = keys.getFirst();
-            values = values(vary, variedKey);
-            if (variedKey.equals(NETWORK_ARGS)) variedKey = vary.table(NETWORK_ARGS).keys().getFirst();
-        }
+        Varied varied = top.has("vary") ? varied(top.table("vary")) : Varied.NONE;
 
         List<SweepConfig.Run> runs = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Map<EvalConfig.Labels, String> labelOwners = new HashMap<>();
         for (AlgorithmTable algorithm : algorithms) {
-            for (Value value : values) {
+            for (Value value : varied.values()) {
                 for (long seed : seeds) {
-                    String name = algorithm.name() + (value.text() == null ? "" : "-" + folderPart(variedKey, value.text()))
+                    String name = algorithm.name() + (value.text() == null ? "" : "-" + folderPart(varied.key(), value.text()))
                             + "-seed" + seed;
                     Path dir = output.resolve(SweepConfig.RUNS).resolve(name);
                     TrainArgs args = managed(file, epochs, dir, seed)
@@ -100,9 +93,15 @@ public final class SweepToml {
                 }
             }
         }
-
         if (!top.has("eval")) throw top.error("[eval] is required: the evaluation settings (eval.toml's keys but [[checkpoints]])");
-        TomlTable evalTable = top.table("eval").allowOnly(EvalToml.SETTINGS);
+        return evaluated(file, output, epochs, runs, top.table("eval").allowOnly(EvalToml.SETTINGS));
+    }
+
+    /**
+     * The sweep with its evaluation settings. The base model defaults to the one the runs train; when they train the
+     * built-in tiny model, evaluation builds its own copy (the same weights: a fixed seed) into the sweep's folder.
+     */
+    private static SweepConfig evaluated(Path file, Path output, List<Integer> epochs, List<SweepConfig.Run> runs, TomlTable t) {
         Set<String> models = new TreeSet<>();
         boolean tiny = false;
         for (SweepConfig.Run run : runs) {
@@ -110,13 +109,12 @@ public final class SweepToml {
             if (model == null) tiny = true;
             else models.add(model);
         }
-        if (!evalTable.has("model") && models.size() + (tiny ? 1 : 0) > 1) {
-            throw evalTable.error("the runs train different models: set model, the base model the adapters are evaluated on");
+        if (!t.has("model") && models.size() + (tiny ? 1 : 0) > 1) {
+            throw t.error("the runs train different models: set model, the base model the adapters are evaluated on");
         }
-        Path tinyModel = tiny && !evalTable.has("model") ? output.resolve("model") : null;
+        Path tinyModel = tiny && !t.has("model") ? output.resolve("model") : null;
         Path model = tinyModel != null ? tinyModel : models.isEmpty() ? null : Path.of(models.iterator().next());
-        EvalConfig eval = EvalToml.settings(evalTable, model, output.resolve("eval"));
-        return new SweepConfig(file, output, epochs, runs, eval, tinyModel);
+        return new SweepConfig(file, output, epochs, runs, EvalToml.settings(t, model, output.resolve("eval")), tinyModel);
     }
 
     private static List<Integer> epochs(TomlTable top) {
@@ -167,8 +165,13 @@ public final class SweepToml {
         return out;
     }
 
-    /** The values of {@code [vary] key}: a training argument, or one item of network_args ({@code network_args.factor}). */
-    private static List<Value> values(TomlTable vary, String key) {
+    /** {@code [vary]}: one training argument, or one item of network_args ({@code network_args.factor}), and its values. */
+    private static Varied varied(TomlTable vary) {
+        List<String> keys = vary.keys();
+        if (keys.size() != 1) {
+            throw vary.error("varies exactly one hyperparameter, got " + (keys.isEmpty() ? "none" : String.join(", ", keys)));
+        }
+        String key = keys.getFirst();
         JsonNode node = vary.raw(key);
         String argument = key;
         if (key.equals(NETWORK_ARGS)) {
@@ -183,7 +186,7 @@ public final class SweepToml {
             throw vary.error(key + " cannot be varied: " + MANAGED.get(key));
         }
         if (!node.isArray() || node.isEmpty()) throw vary.error(key + " must be a non-empty list of values, got " + node);
-        List<Value> out = new ArrayList<>();
+        List<Value> values = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (JsonNode v : node) {
             if (!v.isValueNode()) throw vary.error(key + " must be a list of values, got " + node);
@@ -192,9 +195,9 @@ public final class SweepToml {
             ObjectNode table = JsonNodeFactory.instance.objectNode();
             if (key.equals(NETWORK_ARGS)) table.putArray(NETWORK_ARGS).add(argument + "=" + text);
             else table.put(key, text);
-            out.add(new Value(text, trainArgs(vary, table)));
+            values.add(new Value(text, trainArgs(vary, table)));
         }
-        return out;
+        return new Varied(argument, values);
     }
 
     /** A table's training arguments (kohya names, paths relative to the sweep file), without those the sweep sets. */
@@ -229,7 +232,7 @@ public final class SweepToml {
     private static String folderPart(String key, String value) {
         String k = SHORT.getOrDefault(key, key);
         String v = value.replaceAll("[^A-Za-z0-9._+-]", "_");
-        return Character.isLetter(v.charAt(0)) ? k + "_" + v : k + v;
+        return v.isEmpty() || Character.isLetter(v.charAt(0)) ? k + "_" + v : k + v;
     }
 
     /** The shorter of plain and exponent notation: {@code 5e-4}, {@code 1.5e-4}, {@code 0.5}, {@code 8}. */

@@ -179,6 +179,25 @@ class SweepTomlTest {
     }
 
     @Test
+    void theDocumentedExampleIsThePapersGrid() throws IOException {
+        // docs/sweep.md's first TOML block, in the repository beside this module (the tests run in the module's folder)
+        String doc = Files.readString(Path.of("").toAbsolutePath().resolveSibling("docs").resolve("sweep.md"));
+        int start = doc.indexOf("```toml\n") + "```toml\n".length();
+        SweepConfig c = SweepToml.read(sweep(doc.substring(start, doc.indexOf("```", start))));
+        assertThat(c.runs()).hasSize(27);
+        assertThat(c.epochs()).containsExactly(10, 20, 30, 40, 50);
+        assertThat(c.runs().getFirst().name()).isEqualTo("lora-lr1e-4-seed23");
+        assertThat(c.runs().getLast().name()).isEqualTo("lokr-lr1e-3-seed25");
+        assertThat(c.runs()).extracting(r -> SweepConfig.labels(r, 50)).contains(
+                new EvalConfig.Labels("lora", "attn-mlp", 5e-4, 8, 4, Double.NaN, "24", 50),
+                new EvalConfig.Labels("loha", "attn-mlp", 1e-4, 4, 2, Double.NaN, "23", 50),
+                new EvalConfig.Labels("lokr", "attn-mlp", 1e-3, 10000, 1, 8, "25", 50));
+        assertThat(c.runs().getFirst().args()).contains(entry("save_every_n_epochs", "10"), entry("max_train_epochs", "50"));
+        assertThat(c.eval().results()).isEqualTo(dir.resolve("out/sweep/eval/results.csv"));
+        assertThat(c.eval().model()).isEqualTo(dir.resolve("models/sd15"));
+    }
+
+    @Test
     void compactNumbersForFolderNames() {
         assertThat(List.of(SweepToml.compact(5e-4), SweepToml.compact(1.5e-4), SweepToml.compact(0.001), SweepToml.compact(0.5),
                 SweepToml.compact(8.0), SweepToml.compact(1e6), SweepToml.compact(-2.5e-5)))

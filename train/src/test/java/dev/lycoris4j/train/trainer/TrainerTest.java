@@ -1,6 +1,7 @@
 package dev.lycoris4j.train.trainer;
 
 import dev.lycoris4j.adapters.io.SshsHash;
+import dev.lycoris4j.core.io.ProcessLock;
 import dev.lycoris4j.core.safetensors.SafetensorsFile;
 import dev.lycoris4j.core.tensor.Tensors;
 import dev.lycoris4j.train.data.Sha256;
@@ -162,6 +163,18 @@ class TrainerTest {
             assertThat(meta.get("ss_network_args")).contains("\"algo\":\"lora\"").contains("\"preset\":\"full\"");
             assertThat(meta.get("ss_datasets")).contains("\"num_repeats\":2").contains("\"class_tokens\":\"toy\"");
         }
+    }
+
+    @Test
+    void aFolderAnotherProcessTrainsInIsRefused() throws Exception {
+        Path out = dir.resolve("busy");
+        try (ProcessLock held = ProcessLock.tryAcquire(out.resolve(Trainer.LOCK))) {
+            assertThat(held).isNotNull();
+            assertThatThrownBy(() -> new Trainer(args(out).resolve(s -> {}), QUIET).run(false))
+                    .hasMessage(out + " is in use by another training process (" + out.resolve(Trainer.LOCK)
+                            + " is locked); wait for it to end, or write to another folder");
+        }
+        assertThat(TrainState.file(out)).doesNotExist();
     }
 
     @Test
