@@ -77,7 +77,7 @@ public final class TrainArgs {
             Map.entry("v_parameterization", "false"), Map.entry("clip_skip", "1"), Map.entry("network_train_unet_only", "false"),
             Map.entry("skip_bad_images", "false"), Map.entry("preset_paper", "false"), Map.entry("sample_sampler", "ddim"),
             Map.entry("sample_every_n_epochs", "0"), Map.entry("sample_every_n_steps", "0"),
-            Map.entry("prior_loss_weight", "1.0"));
+            Map.entry("prior_loss_weight", "1.0"), Map.entry("gradient_checkpointing", "false"));
     /** kohya's {@code max_train_steps} default, used when neither a step nor an epoch limit is given. */
     static final String DEFAULT_MAX_STEPS = "1600";
 
@@ -246,7 +246,7 @@ public final class TrainArgs {
                 a.integer("save_every_n_epochs"), a.longValue("save_every_n_steps"),
                 a.bool("v_parameterization") ? PredictionType.V_PREDICTION : null, a.integer("clip_skip"),
                 saveDtype(a.text("save_precision")), a.number("prior_loss_weight"), a.bool("skip_bad_images"),
-                a.has("latent_cache_dir") ? a.path("latent_cache_dir") : null, samples(a), given);
+                a.bool("gradient_checkpointing"), a.has("latent_cache_dir") ? a.path("latent_cache_dir") : null, samples(a), given);
     }
 
     private static List<DatasetConfig> datasets(Lookup a, Path out, boolean example, Consumer<String> log) throws IOException {
@@ -473,7 +473,7 @@ public final class TrainArgs {
                 "text_encoder_lr", "max_grad_norm", "caption_dropout_rate", "caption_tag_dropout_rate",
                 "prior_loss_weight")) m.put(k, Kind.NUMBER);
         for (String k : List.of("network_train_unet_only", "v_parameterization", "enable_bucket", "bucket_no_upscale",
-                "shuffle_caption", "balance_classes", "skip_bad_images", "preset_paper")) m.put(k, Kind.BOOL);
+                "shuffle_caption", "balance_classes", "skip_bad_images", "preset_paper", "gradient_checkpointing")) m.put(k, Kind.BOOL);
         for (String k : List.of("network_args", "optimizer_args")) m.put(k, Kind.LIST);
         return Collections.unmodifiableMap(m);
     }

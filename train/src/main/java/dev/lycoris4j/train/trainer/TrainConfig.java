@@ -26,6 +26,8 @@ import java.util.Map;
  * @param prediction       ε or v target; null uses the model's scheduler config
  * @param saveDtype        dtype of written adapter files
  * @param priorLossWeight  weight of regularisation images' loss (kohya's {@code prior_loss_weight})
+ * @param gradientCheckpointing recompute the UNet's (and a trained text encoder's) blocks in backward instead of
+ *                         keeping their activations (kohya's {@code gradient_checkpointing})
  * @param latentCacheDir   where cached latents live; null is {@code outputDir/latent-cache}
  * @param samples          sample images during training, or null
  * @param args             the arguments as given (kohya names → text), kept in the state for {@code --resume}
@@ -51,6 +53,7 @@ public record TrainConfig(
         DType saveDtype,
         double priorLossWeight,
         boolean skipBadImages,
+        boolean gradientCheckpointing,
         Path latentCacheDir,
         SampleSettings samples,
         Map<String, String> args) {
