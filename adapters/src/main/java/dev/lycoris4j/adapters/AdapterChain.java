@@ -46,6 +46,14 @@ public final class AdapterChain implements LayerForward {
         return bypass;
     }
 
+    /** Every stacked adapter's trainable tensors. */
+    @Override
+    public List<Tensor> parameters() {
+        List<Tensor> out = new ArrayList<>();
+        for (Entry e : entries) out.addAll(e.adapter().parameters());
+        return out;
+    }
+
     @Override
     public Tensor forward(AdaptableLayer layer, Tensor x) {
         Tensor w = layer.weight();

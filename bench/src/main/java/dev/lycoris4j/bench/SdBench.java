@@ -1,5 +1,6 @@
 package dev.lycoris4j.bench;
 
+import dev.lycoris4j.core.memory.ProcessMemory;
 import dev.lycoris4j.core.memory.StepScope;
 import dev.lycoris4j.core.nn.NoGrad;
 import dev.lycoris4j.core.nn.Placement;
@@ -9,9 +10,6 @@ import dev.lycoris4j.diffusion.vae.AutoencoderKL;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -23,7 +21,7 @@ import java.util.Locale;
  * <p>Run: {@code scripts/bench-sd [repeats]}.
  */
 public final class SdBench {
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         torch.manual_seed(0);
         double peak = matmulGflops(repeats);
@@ -44,11 +42,10 @@ public final class SdBench {
         report("VAE decode (512×512)", repeats, vaeFlops, peak, () -> vae.decode(z));
     }
 
-    private static void report(String what, int repeats, FlopCounter counter, double peakGflops, java.util.function.Supplier<Tensor> run)
-            throws IOException {
+    private static void report(String what, int repeats, FlopCounter counter, double peakGflops, java.util.function.Supplier<Tensor> run) {
         double[] seconds = new double[repeats];
         long flops = 0;
-        resetPeakRss();
+        if (!ProcessMemory.resetPeak()) System.out.println("(cannot reset the peak-RSS counter here; peaks include earlier phases)");
         try (NoGrad g = new NoGrad()) {
             for (int i = -1; i < repeats; i++) {
                 try (StepScope s = new StepScope()) {
@@ -65,7 +62,7 @@ public final class SdBench {
         double gflops = flops / 1e9 / median;
         System.out.printf(Locale.ROOT, "%s: median %.2f s of %d, %.1f GFLOP counted, %.1f GFLOP/s = %.0f%% of the matmul rate, "
                 + "peak RSS %.2f GiB%n", what, median, repeats, flops / 1e9, gflops, 100 * gflops / peakGflops,
-                peakRssBytes() / (double) (1L << 30));
+                ProcessMemory.peakResidentBytes() / (double) (1L << 30));
     }
 
     private static double matmulGflops(int repeats) {
@@ -80,21 +77,5 @@ public final class SdBench {
             }
         }
         return 2.0 * 2048 * 2048 * 2048 / 1e9 / best;
-    }
-
-    /** Linux: writing 5 to clear_refs resets the VmHWM peak, so each phase reports its own peak. */
-    private static void resetPeakRss() {
-        try {
-            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        } catch (IOException | UnsupportedOperationException e) {
-            System.out.println("(cannot reset the peak-RSS counter here; peaks include earlier phases)");
-        }
-    }
-
-    private static long peakRssBytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-        return -1;
     }
 }

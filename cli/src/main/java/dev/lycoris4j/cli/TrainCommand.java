@@ -116,6 +116,9 @@ final class TrainCommand implements Callable<Integer> {
     String accumulation;
     @Option(names = "--seed", description = "seed of everything random (default: drawn and recorded)")
     String seed;
+    @Option(names = "--gradient_checkpointing", arity = "0..1", fallbackValue = "true",
+            description = "recompute the UNet's (and a trained text encoder's) blocks in backward: less memory, about a third more time per step")
+    String gradientCheckpointing;
 
     @Option(names = "--resolution", description = "SIZE or WIDTH,HEIGHT (default 512)")
     String resolution;

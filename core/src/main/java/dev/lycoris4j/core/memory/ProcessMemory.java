@@ -27,6 +27,24 @@ public final class ProcessMemory {
         return statusField("RssAnon");
     }
 
+    /** Peak resident set size in bytes ({@code VmHWM}) since the process started or the last {@link #resetPeak}. */
+    public static long peakResidentBytes() {
+        return statusField("VmHWM");
+    }
+
+    /**
+     * Resets the peak ({@code VmHWM}) to the current resident size, so that a phase of a program reports its own
+     * peak; false where the kernel does not allow it (writing 5 to {@code /proc/self/clear_refs}).
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     private static long statusField(String key) {
         if (!Files.isReadable(STATUS)) {
             throw new UnsupportedOperationException(STATUS + " is not readable: resident memory is only measured on Linux");

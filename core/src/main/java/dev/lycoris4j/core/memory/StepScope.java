@@ -35,9 +35,13 @@ import java.util.Iterator;
  *       step and accumulate, so zero them every step ({@code optimizer.zero_grad()}).</li>
  * </ol>
  * Scopes nest: an inner scope frees what was created while it was innermost, and {@link #keep} detaches
- * a pointer from whichever open scope of this thread holds it.
+ * a pointer from whichever open scope of this thread holds it. A sub-step (one checkpointed segment's
+ * forward or recomputation) opens an inner scope to free its temporaries early and {@link #handOver}s the
+ * few results the enclosing step still needs.
  */
 public final class StepScope implements AutoCloseable {
+    // Read before this scope pushes itself: the scope that results are handed over to.
+    private final PointerScope outer = PointerScope.getInnerScope();
     private final PointerScope scope = new PointerScope();
 
     /**
@@ -53,6 +57,23 @@ public final class StepScope implements AutoCloseable {
             // the scope held p, and becomes the reference of p's own Java object.
             p.retainReference();
             scopes.next().detach(p);
+        }
+        return p;
+    }
+
+    /**
+     * Moves {@code p}, which must have been created while this scope was the innermost one, to the scope that
+     * was innermost when this one opened: it then lives until that scope closes (or, with none open, as long
+     * as its own Java object) instead of being freed with this scope's temporaries.
+     */
+    public <P extends Pointer> P handOver(P p) {
+        if (p == null || p.referenceCount() <= 0) return p;
+        // detach() releases one reference and attach() takes one: retain first so the count never reaches 0.
+        p.retainReference();
+        scope.detach(p);
+        if (outer != null) {
+            outer.attach(p);
+            p.releaseReference();
         }
         return p;
     }

@@ -69,6 +69,14 @@ class NativeMemoryStabilityTest {
     }
 
     @Test
+    void twoThousandCheckpointedTrainingStepsDoNotGrowResidentMemory() throws Exception {
+        // Hooks, generator states, recomputed activations and returned gradients all belong to the step.
+        Map<String, Double> r = runProbe(2000, 200, "checkpointed");
+        assertThat(r.get("loss_last")).isLessThan(r.get("loss_first") / 2);
+        assertThat(r.get("rss_end") - r.get("rss_after_warmup")).as("RSS growth in bytes").isLessThan(20.0 * MIB);
+    }
+
+    @Test
     void withoutScopesTheSameLoopIsCaughtLeaking() throws Exception {
         // A step's temporaries (activations, autograd graph, loss) come to about 130 KiB: 300 steps exceed the bound.
         Map<String, Double> r = runProbe(400, 100, "unscoped");

@@ -53,6 +53,30 @@ class StepScopeTest {
     }
 
     @Test
+    void handOverMovesAResultToTheEnclosingScope() {
+        Tensor handed;
+        Tensor temporary;
+        Tensor loose;
+        try (var outer = new StepScope()) {
+            try (var sub = new StepScope()) {
+                temporary = torch.ones(2);
+                handed = sub.handOver(temporary.add(new Scalar(1.0)));
+            }
+            assertThat(temporary.isNull()).as("freed with the inner scope").isTrue();
+            assertThat(Tensors.toFloats(handed)).containsOnly(2f);
+            assertThat(handed.referenceCount()).as("held by the outer scope alone").isEqualTo(1);
+        }
+        assertThat(handed.isNull()).as("freed with the outer scope").isTrue();
+        try (var alone = new StepScope()) {
+            loose = alone.handOver(torch.zeros(2));
+        }
+        assertThat(loose.isNull()).as("with no enclosing scope its own Java object owns it").isFalse();
+        assertThat(loose.referenceCount()).isEqualTo(1);
+        loose.close();
+        assertThat(loose.isNull()).isTrue();
+    }
+
+    @Test
     void pointersWithoutDeallocatorAreLeftAlone() {
         try (var step = new StepScope()) {
             Pointer borrowed = new Pointer(); // no deallocator: no scope holds it

@@ -1,5 +1,6 @@
 package dev.lycoris4j.core.memory;
 
+import dev.lycoris4j.core.nn.Checkpoint;
 import dev.lycoris4j.core.nn.ConvNd;
 import dev.lycoris4j.core.nn.GroupNorm;
 import dev.lycoris4j.core.nn.LayerNorm;
@@ -15,8 +16,9 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * A small training run for {@link NativeMemoryStabilityTest}, which starts it in its own JVM so that
- * resident memory measures native memory alone. Arguments: steps, warm-up steps, and "scoped" or
- * "unscoped" (the latter the negative control: the same loop without step scopes).
+ * resident memory measures native memory alone. Arguments: steps, warm-up steps, and "scoped",
+ * "unscoped" (the negative control: the same loop without step scopes) or "checkpointed" (scoped, with the
+ * network run as gradient-checkpointed segments, one with dropout, plus a segment whose output is unused).
  * Prints one line: {@code rss_after_warmup=<bytes> rss_end=<bytes> loss_first=<mean> loss_last=<mean>}.
  */
 public final class TrainingLoopProbe {
@@ -31,15 +33,34 @@ public final class TrainingLoopProbe {
         final Linear fc2 = register("fc2", new Linear(64, 64, true));
 
         Tensor forward(Tensor x) {
-            Tensor h = torch.gelu(groupNorm.forward(conv.forward(x))).flatten(1, -1);
-            return fc2.forward(torch.gelu(fc1.forward(norm.forward(h))));
+            return head(features(x), 0);
+        }
+
+        /**
+         * The same network as two checkpointed segments: the first has no input requiring grad (only parameters),
+         * the second has dropout; a second call of it whose output never reaches the loss never runs its hooks.
+         */
+        Tensor checkpointedForward(Tensor x) {
+            Tensor h = Checkpoint.run(this, in -> features(in.getFirst()), x);
+            Checkpoint.run(this, in -> head(in.getFirst(), 0.1), h);
+            return Checkpoint.run(this, in -> head(in.getFirst(), 0.1), h);
+        }
+
+        private Tensor features(Tensor x) {
+            return torch.gelu(groupNorm.forward(conv.forward(x))).flatten(1, -1);
+        }
+
+        private Tensor head(Tensor h, double dropout) {
+            Tensor a = torch.gelu(fc1.forward(norm.forward(h)));
+            return fc2.forward(dropout > 0 ? torch.dropout(a, dropout, true) : a);
         }
     }
 
     public static void main(String[] args) {
         int steps = Integer.parseInt(args[0]);
         int warmup = Integer.parseInt(args[1]);
-        boolean scoped = args[2].equals("scoped");
+        boolean checkpointed = args[2].equals("checkpointed");
+        boolean scoped = args[2].equals("scoped") || checkpointed;
         // Ops this small gain nothing from intra-op threads, and on a loaded machine spinning OpenMP
         // workers slow each step down by an order of magnitude.
         torch.set_num_threads(1);
@@ -60,7 +81,7 @@ public final class TrainingLoopProbe {
                 Tensor x = torch.randn(32, 4, 4, 4);
                 Tensor target = x.flatten(1, -1).mul(half); // a fixed function of the input: the loss can fall
                 optimizer.zero_grad();
-                Tensor l = torch.mse_loss(net.forward(x), target);
+                Tensor l = torch.mse_loss(checkpointed ? net.checkpointedForward(x) : net.forward(x), target);
                 l.backward();
                 optimizer.step();
                 loss = l.item_double(); // into Java before the scope frees l

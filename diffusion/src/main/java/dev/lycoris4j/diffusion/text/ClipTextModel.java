@@ -1,5 +1,7 @@
 package dev.lycoris4j.diffusion.text;
 
+import dev.lycoris4j.core.nn.Checkpoint;
+import dev.lycoris4j.core.nn.Checkpointable;
 import dev.lycoris4j.core.nn.Embedding;
 import dev.lycoris4j.core.nn.LayerNorm;
 import dev.lycoris4j.core.nn.Linear;
@@ -38,6 +40,14 @@ public final class ClipTextModel extends Module {
 
     public ClipTextConfig config() {
         return config;
+    }
+
+    /**
+     * transformers' {@code gradient_checkpointing_enable()}: while training, every encoder layer runs as one
+     * checkpointed segment (inputs: hidden states and the causal mask). State-dict names do not change.
+     */
+    public void setGradientCheckpointing(boolean on) {
+        Checkpoint.enable(this, on);
     }
 
     /** Runs the encoder on (batch, 77) int64 ids. */
@@ -143,11 +153,12 @@ public final class ClipTextModel extends Module {
         }
     }
 
-    static final class EncoderLayer extends Module {
+    static final class EncoderLayer extends Module implements Checkpointable {
         private final LayerNorm layerNorm1;
         private final SelfAttention selfAttn;
         private final LayerNorm layerNorm2;
         private final Mlp mlp;
+        private boolean checkpointing;
 
         EncoderLayer(ClipTextConfig c, Placement p) {
             selfAttn = register("self_attn", new SelfAttention("CLIPAttention", c.hiddenSize(), c.heads(), true, p));
@@ -158,7 +169,16 @@ public final class ClipTextModel extends Module {
 
         @Override public String typeName() { return "CLIPEncoderLayer"; }
 
+        @Override
+        public void setGradientCheckpointing(boolean on) {
+            checkpointing = on;
+        }
+
         Tensor forward(Tensor h, Tensor mask) {
+            return checkpointing ? Checkpoint.run(this, in -> compute(in.get(0), in.get(1)), h, mask) : compute(h, mask);
+        }
+
+        private Tensor compute(Tensor h, Tensor mask) {
             h = h.add(selfAttn.forward(layerNorm1.forward(h), mask));
             return h.add(mlp.forward(layerNorm2.forward(h)));
         }

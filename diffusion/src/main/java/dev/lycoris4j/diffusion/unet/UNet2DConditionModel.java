@@ -1,5 +1,6 @@
 package dev.lycoris4j.diffusion.unet;
 
+import dev.lycoris4j.core.nn.Checkpoint;
 import dev.lycoris4j.core.nn.ConvNd;
 import dev.lycoris4j.core.nn.GroupNorm;
 import dev.lycoris4j.core.nn.Module;
@@ -62,6 +63,15 @@ public final class UNet2DConditionModel extends Module {
 
     public UNetConfig config() {
         return config;
+    }
+
+    /**
+     * diffusers' {@code enable_gradient_checkpointing()}: while training, every ResnetBlock2D and Transformer2DModel
+     * of the down, mid and up blocks runs as one checkpointed segment ({@link Checkpoint}), trading a second forward
+     * of each for not keeping their activations. State-dict names do not change.
+     */
+    public void setGradientCheckpointing(boolean on) {
+        Checkpoint.enable(this, on);
     }
 
     /** SD1.x/SD2.x forward: ε (or v) prediction for {@code sample} at {@code timestep} (shape [] or [batch]). */

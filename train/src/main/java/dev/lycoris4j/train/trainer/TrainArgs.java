@@ -83,7 +83,7 @@ public final class TrainArgs {
             Map.entry("prior_loss_weight", "1.0"), Map.entry("mixed_precision", "no"),
             // Unlike kohya (whose default casts the VAE too), the VAE stays fp32 unless asked: latents are encoded
             // at full precision and shared in the latent cache with fp32 runs.
-            Map.entry("no_half_vae", "true"));
+            Map.entry("no_half_vae", "true"), Map.entry("gradient_checkpointing", "false"));
     /** kohya's {@code max_train_steps} default, used when neither a step nor an epoch limit is given. */
     static final String DEFAULT_MAX_STEPS = "1600";
 
@@ -294,7 +294,8 @@ public final class TrainArgs {
                 a.bool("v_parameterization") ? PredictionType.V_PREDICTION : null, a.integer("clip_skip"),
                 saveDtype(a.text("save_precision")), mixedPrecision(a),
                 a.bool("no_half_vae"), a.number("prior_loss_weight"), a.bool("skip_bad_images"),
-                a.has("latent_cache_dir") ? a.path("latent_cache_dir") : null, samples(a), given);
+                a.bool("gradient_checkpointing"), a.has("latent_cache_dir") ? a.path("latent_cache_dir") : null,
+                samples(a), given);
     }
 
     /**
@@ -578,7 +579,8 @@ public final class TrainArgs {
                 "text_encoder_lr", "max_grad_norm", "caption_dropout_rate", "caption_tag_dropout_rate",
                 "prior_loss_weight")) m.put(k, Kind.NUMBER);
         for (String k : List.of("network_train_unet_only", "v_parameterization", "enable_bucket", "bucket_no_upscale",
-                "shuffle_caption", "balance_classes", "skip_bad_images", "preset_paper", "no_half_vae")) m.put(k, Kind.BOOL);
+                "shuffle_caption", "balance_classes", "skip_bad_images", "preset_paper", "no_half_vae",
+                "gradient_checkpointing")) m.put(k, Kind.BOOL);
         for (String k : List.of("network_args", "optimizer_args")) m.put(k, Kind.LIST);
         return Collections.unmodifiableMap(m);
     }

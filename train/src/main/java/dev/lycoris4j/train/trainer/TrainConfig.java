@@ -28,6 +28,8 @@ import java.util.Map;
  * @param mixedPrecision   dtype of the frozen UNet and text encoder and of the autocast forward; adapters stay fp32
  * @param noHalfVae        keep the VAE in fp32 under mixed precision (kohya's {@code no_half_vae}; our default)
  * @param priorLossWeight  weight of regularisation images' loss (kohya's {@code prior_loss_weight})
+ * @param gradientCheckpointing recompute the UNet's (and a trained text encoder's) blocks in backward instead of
+ *                         keeping their activations (kohya's {@code gradient_checkpointing})
  * @param latentCacheDir   where cached latents live; null is {@code outputDir/latent-cache}
  * @param samples          sample images during training, or null
  * @param args             the arguments as given (kohya names → text), kept in the state for {@code --resume}
@@ -55,6 +57,7 @@ public record TrainConfig(
         boolean noHalfVae,
         double priorLossWeight,
         boolean skipBadImages,
+        boolean gradientCheckpointing,
         Path latentCacheDir,
         SampleSettings samples,
         Map<String, String> args) {

@@ -44,7 +44,7 @@ final class TrainMetadata {
         m.put("ss_num_reg_images", plan.regularisationSamplesPerEpoch());
         m.put("ss_num_batches_per_epoch", plan.batchesPerEpoch());
         m.put("ss_num_epochs", totalEpochs);
-        m.put("ss_gradient_checkpointing", false);
+        m.put("ss_gradient_checkpointing", c.gradientCheckpointing());
         m.put("ss_gradient_accumulation_steps", c.gradientAccumulation());
         m.put("ss_max_train_steps", totalSteps);
         m.put("ss_lr_warmup_steps", warmupSteps);

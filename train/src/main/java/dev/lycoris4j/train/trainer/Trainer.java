@@ -199,6 +199,10 @@ public final class Trainer {
         Optimizer optimizer = Optimizer.create(groups, config.optimizer());
         network.applyTo();
         network.setTraining(true);
+        if (config.gradientCheckpointing()) {
+            sd.unet().setGradientCheckpointing(true);
+            if (trainTextEncoder) sd.textEncoder().setGradientCheckpointing(true);
+        }
 
         Position start = new Position(0, 0, 0);
         if (resumed != null) {
