@@ -42,7 +42,7 @@ import java.util.Map;
  *
  * <p>Layout: the quantised tensors' codes and absmaxes live in four flat buffers, each tensor a whole number of
  * blocks (its last block padded: up to 255 unused codes per tensor). Runs of consecutive tensors up to
- * {@link #CHUNK_VALUES} values are updated together, a few dozen libtorch ops per run plus a handful per tensor
+ * {@link #RUN_VALUES} values are updated together, a few dozen libtorch ops per run plus a handful per tensor
  * instead of some seventy per tensor, which matters for adapters' many small tensors; each run's temporaries are
  * freed before the next, so a step needs a few fp32 copies of at most one run (or of the largest tensor). A run in
  * which a tensor has no gradient, or whose tensors have taken different numbers of steps, is updated tensor by
@@ -62,7 +62,7 @@ public final class AdamW8bitOptimizer implements Optimizer {
     /** bitsandbytes' {@code min_8bit_size} default, and the size under which it keeps 32-bit moments regardless. */
     public static final long MIN_8BIT_SIZE = 4096;
     /** Values of quantised tensors updated together (about 40 MB of fp32 temporaries). */
-    static final long CHUNK_VALUES = 1 << 20;
+    static final long RUN_VALUES = 1 << 20;
 
     private static final String BLOCK_SIZE_KEY = "adamw8bit_block_size";
     private static final String LAYOUT_KEY = "adamw8bit_quantised_values";
@@ -84,11 +84,11 @@ public final class AdamW8bitOptimizer implements Optimizer {
 
     /** @param groups non-empty groups, in a fixed order (a saved state loads only into the same groups) */
     public AdamW8bitOptimizer(List<Group> groups, OptimizerConfig config) {
-        this(groups, config, CHUNK_VALUES);
+        this(groups, config, RUN_VALUES);
     }
 
-    /** @param chunkValues values of quantised tensors updated together (1: tensor by tensor) */
-    AdamW8bitOptimizer(List<Group> groups, OptimizerConfig config, long chunkValues) {
+    /** @param maxRunValues values of quantised tensors updated together (1: tensor by tensor) */
+    AdamW8bitOptimizer(List<Group> groups, OptimizerConfig config, long maxRunValues) {
         if (groups.isEmpty()) throw new IllegalArgumentException("nothing to train: no adapter parameters");
         this.groups = List.copyOf(groups);
         this.config = config;
@@ -119,7 +119,7 @@ public final class AdamW8bitOptimizer implements Optimizer {
             }
             firstBlock[i] = blocks;
             blocks += DynamicQuantMap.blocks(values, BLOCK_SIZE);
-            if (!run.isEmpty() && runValues + values > chunkValues) {
+            if (!run.isEmpty() && runValues + values > maxRunValues) {
                 runs.add(run(run));
                 run.clear();
                 runValues = 0;
@@ -179,10 +179,12 @@ public final class AdamW8bitOptimizer implements Optimizer {
             for (int i = 0; i < allParameters.size(); i++) {
                 if (full[i] == null) continue;
                 try (StepScope scope = new StepScope()) {
-                    Tensor grad = allParameters.get(i).grad();
+                    Tensor p = allParameters.get(i);
+                    Tensor grad = p.grad();
                     if (!grad.defined()) continue;
-                    steps[i]++;
-                    full[i].update(this, allParameters.get(i), grad, lr[groupOf[i]], steps[i]);
+                    long step = ++steps[i];
+                    moments(full[i].expAvg(), full[i].expAvgSq(), grad);
+                    apply(p, full[i].expAvg(), denominator(full[i].expAvgSq(), step), lr[groupOf[i]], step);
                 }
             }
             for (Run r : runs) {
@@ -377,11 +379,6 @@ public final class AdamW8bitOptimizer implements Optimizer {
     private record Full(Tensor expAvg, Tensor expAvgSq) {
         static Full of(Tensor p) {
             return new Full(StepScope.keep(torch.zeros_like(p)), StepScope.keep(torch.zeros_like(p)));
-        }
-
-        void update(AdamW8bitOptimizer o, Tensor p, Tensor grad, double lr, long step) {
-            o.moments(expAvg, expAvgSq, grad);
-            o.apply(p, expAvg, o.denominator(expAvgSq, step), lr, step);
         }
     }
 
