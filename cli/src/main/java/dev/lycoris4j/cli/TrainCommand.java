@@ -93,9 +93,9 @@ final class TrainCommand implements Callable<Integer> {
     String unetLr;
     @Option(names = "--text_encoder_lr", description = "text-encoder adapters' learning rate (default: learning_rate)")
     String textEncoderLr;
-    @Option(names = "--optimizer_type", description = "AdamW (the only one)")
+    @Option(names = "--optimizer_type", description = "AdamW (default) or AdamW8bit (8-bit blockwise-quantised moments, as bitsandbytes)")
     String optimizerType;
-    @Option(names = "--optimizer_args", arity = "1..*", paramLabel = "KEY=VALUE", description = "weight_decay=0.1 betas=0.9,0.99 eps=1e-8")
+    @Option(names = "--optimizer_args", arity = "1..*", paramLabel = "KEY=VALUE", description = "weight_decay=0.1 betas=0.9,0.99 eps=1e-8; AdamW8bit also min_8bit_size=4096")
     List<String> optimizerArgs;
     @Option(names = "--lr_scheduler", description = "constant, constant_with_warmup, cosine, linear (default constant)")
     String lrScheduler;

@@ -13,9 +13,12 @@ import dev.lycoris4j.core.tensor.DType;
  * @param tensors            tensors in the file
  * @param bytes              file size in {@code dtype} without metadata (8-byte length + header + data)
  * @param dtype              the save dtype
+ * @param adamWStateBytes    AdamW's moments while training the fp32 parameters (two fp32 values per value)
+ * @param adamW8bitStateBytes AdamW8bit's moments: 8-bit codes and block absmaxes for tensors of 4096 values or more,
+ *                           fp32 for the rest ({@link dev.lycoris4j.train.trainer.AdamW8bitOptimizer#stateBytes(long, long)})
  */
 public record AdapterEstimate(int textEncoderModules, int unetModules, long parameters, long storedValues, int tensors,
-                              long bytes, DType dtype) {
+                              long bytes, DType dtype, long adamWStateBytes, long adamW8bitStateBytes) {
 
     public int modules() {
         return textEncoderModules + unetModules;
@@ -28,6 +31,6 @@ public record AdapterEstimate(int textEncoderModules, int unetModules, long para
 
     /** The size in MiB (2^20 bytes). */
     public double mebibytes() {
-        return bytes / (double) (1 << 20);
+        return HumanSize.mebibytes(bytes);
     }
 }

@@ -35,6 +35,9 @@ public record EstimateReport(String architecture, String preset, NetworkConfig c
         out.append('\n');
         out.append(String.format(Locale.ROOT, "file        %,d bytes = %.2f MiB (ls -h: %s), %s safetensors without metadata%n",
                 e.bytes(), e.mebibytes(), HumanSize.ls(e.bytes()), e.dtype().safetensorsName()));
+        out.append(String.format(Locale.ROOT, "optimizer   AdamW %,d bytes = %.2f MiB, AdamW8bit %,d bytes = %.2f MiB (%.2f×)%n",
+                e.adamWStateBytes(), HumanSize.mebibytes(e.adamWStateBytes()), e.adamW8bitStateBytes(),
+                HumanSize.mebibytes(e.adamW8bitStateBytes()), e.adamW8bitStateBytes() / (double) e.adamWStateBytes()));
         return out.toString();
     }
 
@@ -60,6 +63,8 @@ public record EstimateReport(String architecture, String preset, NetworkConfig c
         o.put("dtype", estimate.dtype().safetensorsName());
         o.put("bytes", estimate.bytes());
         o.put("size", HumanSize.ls(estimate.bytes()));
+        o.put("adamw_state_bytes", estimate.adamWStateBytes());
+        o.put("adamw8bit_state_bytes", estimate.adamW8bitStateBytes());
         try {
             return JSON.writeValueAsString(o) + "\n";
         } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {

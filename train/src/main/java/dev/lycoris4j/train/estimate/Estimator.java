@@ -10,6 +10,8 @@ import dev.lycoris4j.train.network.NetworkComponent;
 import dev.lycoris4j.train.network.NetworkConfig;
 import dev.lycoris4j.train.network.NetworkPlan;
 import dev.lycoris4j.train.network.PlannedModule;
+import dev.lycoris4j.train.trainer.AdamW8bitOptimizer;
+import dev.lycoris4j.train.trainer.AdamWOptimizer;
 import org.bytedeco.pytorch.Tensor;
 
 import java.util.ArrayList;
@@ -18,7 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Counts a network's modules, trainable parameters and file bytes from the real adapters: every selected
+ * Counts a network's modules, trainable parameters, file bytes and optimizer state from the real adapters: every selected
  * layer's adapter is created as training would create it and its state dict is measured, one adapter at a
  * time, each freed before the next, so even full fine-tuning of SDXL needs one layer's worth of memory.
  */
@@ -34,7 +36,7 @@ public final class Estimator {
 
     public static AdapterEstimate estimate(List<NetworkComponent> components, NetworkConfig config, DType dtype) {
         int te = 0, unet = 0;
-        long parameters = 0, stored = 0;
+        long parameters = 0, stored = 0, adamW = 0, adamW8bit = 0;
         List<SafetensorsLayout.Entry> entries = new ArrayList<>();
         for (PlannedModule m : NetworkPlan.of(components, config)) {
             if (m.role() == NetworkComponent.Role.TEXT_ENCODER) te++;
@@ -42,10 +44,17 @@ public final class Estimator {
             for (SafetensorsLayout.Entry e : trainedFileTensors(m, dtype)) {
                 entries.add(e);
                 stored += Tensors.numel(e.shape());
-                if (!CONSTANTS.contains(e.name().substring(m.name().length() + 1))) parameters += Tensors.numel(e.shape());
+                if (!CONSTANTS.contains(e.name().substring(m.name().length() + 1))) {
+                    long n = Tensors.numel(e.shape());
+                    parameters += n;
+                    // The optimizers keep moments per trained tensor, so the 8-bit rule applies tensor by tensor.
+                    adamW += (long) AdamWOptimizer.STATE_BYTES_PER_FP32_VALUE * n;
+                    adamW8bit += AdamW8bitOptimizer.stateBytes(n, AdamW8bitOptimizer.MIN_8BIT_SIZE);
+                }
             }
         }
-        return new AdapterEstimate(te, unet, parameters, stored, entries.size(), SafetensorsLayout.fileBytes(entries, Map.of()), dtype);
+        return new AdapterEstimate(te, unet, parameters, stored, entries.size(), SafetensorsLayout.fileBytes(entries, Map.of()),
+                dtype, adamW, adamW8bit);
     }
 
     /**

@@ -14,6 +14,11 @@ public final class HumanSize {
     private static final String UNITS = "KMGTPEZY";
     private static final BigInteger BASE = BigInteger.valueOf(1024);
 
+    /** {@code bytes} in MiB (2^20 bytes). */
+    public static double mebibytes(long bytes) {
+        return bytes / (double) (1 << 20);
+    }
+
     public static String ls(long bytes) {
         if (bytes < 0) throw new IllegalArgumentException("negative size " + bytes);
         if (bytes < 1024) return Long.toString(bytes);

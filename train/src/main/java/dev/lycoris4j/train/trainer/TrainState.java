@@ -24,8 +24,9 @@ import java.util.TreeMap;
  * Everything a run needs to continue exactly where it stopped, in one safetensors file written atomically
  * ({@code state/state.safetensors}): the adapter tensors ({@code adapter.<key>}, fp32), libtorch's CPU generator
  * state ({@code rng.cpu}, the noise and timestep draws), the optimizer's archive ({@code optimizer}, libtorch's own
- * serialisation of AdamW's per-parameter exp_avg, exp_avg_sq and step), and in the metadata the position (optimizer
- * step, epoch, batch within the epoch), the seed from which every Java-side random choice is derived
+ * serialisation: AdamW's per-parameter exp_avg, exp_avg_sq and step, or AdamW8bit's uint8 codes, fp32 absmaxes,
+ * fp32 moments of its small tensors and steps, {@link Optimizer#saveState}), and in the metadata the position
+ * (optimizer step, epoch, batch within the epoch), the seed from which every Java-side random choice is derived
  * ({@link dev.lycoris4j.train.data.Seeds}, so positions are all the Java RNGs need) and the run's arguments, and
  * with fp16 the loss scaler's state ({@code loss_scale}, {@code loss_scale_growth_tracker},
  * {@code loss_scale_skipped_steps}).

@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** What `lycoris estimate` prints for an estimate (the numbers are made up; the tables tests check real ones). */
 class EstimateReportTest {
-    private static final AdapterEstimate ESTIMATE = new AdapterEstimate(48, 128, 2_184_192, 2_184_368, 528, 4_443_816, DType.F16);
+    private static final AdapterEstimate ESTIMATE = new AdapterEstimate(48, 128, 2_184_192, 2_184_368, 528, 4_443_816, DType.F16,
+            17_473_536, 5_506_240);
 
     @Test
     void jsonHasTheCountsAndWhatWasEstimated() throws Exception {
@@ -27,6 +28,8 @@ class EstimateReportTest {
         assertThat(j.get("algorithm").asText()).isEqualTo("lora");
         assertThat(j.get("conv_dim").asInt()).isEqualTo(8);
         assertThat(j.get("dtype").asText()).isEqualTo("F16");
+        assertThat(j.get("adamw_state_bytes").asLong()).isEqualTo(17_473_536);
+        assertThat(j.get("adamw8bit_state_bytes").asLong()).isEqualTo(5_506_240);
     }
 
     @Test
@@ -38,5 +41,6 @@ class EstimateReportTest {
         assertThat(text).contains("modules     176 (text encoder 48, UNet 128)");
         assertThat(text).contains("2,184,192 trainable (2,184,368 values stored with the alphas)");
         assertThat(text).contains("4,443,816 bytes = 4.24 MiB (ls -h: 4.3M), F16");
+        assertThat(text).contains("optimizer   AdamW 17,473,536 bytes = 16.66 MiB, AdamW8bit 5,506,240 bytes = 5.25 MiB (0.32×)");
     }
 }

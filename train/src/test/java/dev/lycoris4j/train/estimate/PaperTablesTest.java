@@ -138,4 +138,24 @@ class PaperTablesTest {
             }
         });
     }
+
+    /**
+     * AdamW and AdamW8bit moments for the LoRA attention dim 8 run, worked by hand. Its tensors are lora_down [8, in]
+     * and lora_up [out, 8]. Each of the 16 UNet transformer blocks at width C (5 at 320, 5 at 640, 6 at 1280) has 14
+     * tensors of 8·C values (self-attention q, k, v, out down and up; cross-attention q and out down and up, k and v up)
+     * and 2 of 8·768 = 6,144 (cross-attention k and v down); the 12 text-encoder layers have 8 tensors of 6,144 each.
+     * AdamW: 8 bytes per value. AdamW8bit: the 70 tensors of 8·320 = 2,560 values are under 4,096 and stay at 8 bytes
+     * per value; the rest have whole 256-value blocks, so 2 bytes of codes per value plus 2·4 bytes per 256 values.
+     */
+    @Test
+    void optimizerStateOfTheLoraAttentionDim8Run() {
+        AdapterEstimate e = Estimator.estimate(sd15, NetworkConfig.of(lora(8), ATTN), DType.F16);
+        long unet = 5 * (14 * 8 * 320 + 2 * 6144) + 5 * (14 * 8 * 640 + 2 * 6144) + 6 * (14 * 8 * 1280 + 2 * 6144);
+        long textEncoder = 12 * 8 * 6144;
+        assertThat(unet + textEncoder).isEqualTo(e.parameters()).isEqualTo(2_184_192);
+        assertThat(e.adamWStateBytes()).isEqualTo(8 * (unet + textEncoder)).isEqualTo(17_473_536);
+        long small = 70 * 8 * 320;
+        long quantised = unet + textEncoder - small;
+        assertThat(e.adamW8bitStateBytes()).isEqualTo(8 * small + 2 * quantised + 8 * (quantised / 256)).isEqualTo(5_506_240);
+    }
 }
