@@ -56,9 +56,13 @@ public final class TrainArgs {
     static final Map<String, String> ALIASES = Map.of("model", "pretrained_model_name_or_path", "data", "train_data_dir",
             "o", "output_dir", "max_steps", "max_train_steps", "max_epochs", "max_train_epochs");
 
-    /** Arguments a resumed run may change: how long it goes on, how often it saves, its samples. */
+    /**
+     * Arguments a resumed run may change: how long it goes on, how often it saves, its samples, and gradient
+     * checkpointing (memory traded for time; the training computes the same).
+     */
     static final Set<String> RESUMABLE_CHANGES = Set.of("max_train_steps", "max_train_epochs", "save_every_n_epochs",
-            "save_every_n_steps", "sample_prompts", "sample_every_n_epochs", "sample_every_n_steps", "sample_sampler");
+            "save_every_n_steps", "sample_prompts", "sample_every_n_epochs", "sample_every_n_steps", "sample_sampler",
+            "gradient_checkpointing");
 
     static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry("output_dir", "out/train"), Map.entry("algo", "lora"), Map.entry("network_dim", "4"),
