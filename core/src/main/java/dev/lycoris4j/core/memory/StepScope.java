@@ -64,7 +64,8 @@ public final class StepScope implements AutoCloseable {
     /**
      * Moves {@code p}, which must have been created while this scope was the innermost one, to the scope that
      * was innermost when this one opened: it then lives until that scope closes (or, with none open, as long
-     * as its own Java object) instead of being freed with this scope's temporaries.
+     * as its own Java object) instead of being freed with this scope's temporaries. A pointer this scope does not
+     * hold must not be handed over: the outer scope would then free a pointer that belongs to someone else.
      */
     public <P extends Pointer> P handOver(P p) {
         if (p == null || p.referenceCount() <= 0) return p;
